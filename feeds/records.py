@@ -1,0 +1,174 @@
+"""Typed records that flow between the stages, named for the stage they come from.
+
+``Story`` (one seed's article or teaser) → ``MergedStory`` (one story across
+the corpus) → ``Entry`` (a stored story with its id and timestamps) →
+``FeedSpec`` (one feed to render). All are frozen and hold only tuples,
+strings and aware datetimes, so they hash, compare and serialise
+deterministically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal
+
+Kind = Literal["article", "teaser"]
+FeedKind = Literal["all", "section", "author"]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the site: display name and URL-safe slug."""
+
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True)
+class Author:
+    """A byline name and its URL-safe slug."""
+
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True)
+class Story:
+    """One article or teaser exactly as one seed file tells it.
+
+    ``key`` is the folded headline that identifies the story across files;
+    ``line`` is the line of its headline in ``source``.
+    """
+
+    kind: Kind
+    key: str
+    headline: str
+    section: Section
+    authors: tuple[Author, ...]
+    date: date | None
+    summary: str
+    paragraphs: tuple[str, ...]
+    source: str
+    line: int
+
+
+@dataclass(frozen=True)
+class ParsedSeed:
+    """Everything one seed file yields: its main article and its teasers."""
+
+    source: str
+    article: Story
+    teasers: tuple[Story, ...]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def stories(self) -> tuple[Story, ...]:
+        return (self.article, *self.teasers)
+
+
+@dataclass(frozen=True)
+class MergedStory:
+    """One story across the corpus: a full article wins over teasers of it.
+
+    ``origin`` is the seed file holding the full article (``None`` for a
+    story known only from teasers); it lets an entry keep its identity when
+    the headline is edited in place.
+    """
+
+    kind: Kind
+    key: str
+    headline: str
+    section: Section
+    authors: tuple[Author, ...]
+    date: date | None
+    summary: str
+    paragraphs: tuple[str, ...]
+    sources: tuple[str, ...]
+    origin: str | None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A published story: permanent id and slug, and its timestamps (aware, UTC)."""
+
+    id: str
+    slug: str
+    story: MergedStory
+    content_hash: str
+    published: datetime
+    updated: datetime
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """One feed to render (in every configured format) and its HTML page."""
+
+    kind: FeedKind
+    slug: str
+    title: str
+    subtitle: str
+    entry_ids: tuple[str, ...]
+
+    @property
+    def stem(self) -> str:
+        """Path of the feed without extension, relative to the output folder."""
+        if self.kind == "all":
+            return "all"
+        return f"{self.kind}s/{self.slug}"
+
+
+@dataclass(frozen=True)
+class SeedFingerprint:
+    """What the store remembers of a seed file to tell whether it changed."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+
+
+def story_to_json(story: Story | MergedStory) -> dict[str, Any]:
+    """The JSON shape used by ``feeds inspect`` and the store."""
+    data: dict[str, Any] = {
+        "kind": story.kind,
+        "key": story.key,
+        "headline": story.headline,
+        "section": {"name": story.section.name, "slug": story.section.slug},
+        "authors": [{"name": a.name, "slug": a.slug} for a in story.authors],
+        "date": story.date.isoformat() if story.date else None,
+        "summary": story.summary,
+        "paragraphs": list(story.paragraphs),
+    }
+    if isinstance(story, MergedStory):
+        data["sources"] = list(story.sources)
+        data["origin"] = story.origin
+    else:
+        data["source"] = story.source
+        data["line"] = story.line
+    return data
+
+
+def _common_fields(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "kind": data["kind"],
+        "key": data["key"],
+        "headline": data["headline"],
+        "section": Section(**data["section"]),
+        "authors": tuple(Author(**a) for a in data["authors"]),
+        "date": date.fromisoformat(data["date"]) if data["date"] else None,
+        "summary": data["summary"],
+        "paragraphs": tuple(data["paragraphs"]),
+    }
+
+
+def story_from_json(data: dict[str, Any]) -> Story:
+    """Inverse of :func:`story_to_json` for a seed's story."""
+    return Story(**_common_fields(data), source=data["source"], line=data["line"])
+
+
+def merged_from_json(data: dict[str, Any]) -> MergedStory:
+    """Inverse of :func:`story_to_json` for a merged story."""
+    return MergedStory(
+        **_common_fields(data), sources=tuple(data["sources"]), origin=data["origin"]
+    )

@@ -1,0 +1,59 @@
+"""The seeds folder on disk: which files are seeds, their fingerprints, and reading them.
+
+This is the file-system edge in front of the pure normaliser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from feeds.errors import SeedError, SeedTooLarge
+from feeds.normalise import DEFAULT_MAX_SEED_BYTES, decode_seed, is_editor_leftover
+from feeds.records import ParsedSeed, SeedFingerprint
+
+SEED_SUFFIX = ".txt"
+
+
+def is_seed_name(name: str) -> bool:
+    """Seeds are ``*.txt`` files that are not editor leftovers."""
+    return name.endswith(SEED_SUFFIX) and not is_editor_leftover(name)
+
+
+def scan_seeds(folder: Path) -> Iterator[os.DirEntry[str]]:
+    """The seed files directly in ``folder``, in name order (stat results cached by scandir)."""
+    with os.scandir(folder) as it:
+        entries = [e for e in it if is_seed_name(e.name) and e.is_file()]
+    entries.sort(key=lambda e: e.name)
+    yield from entries
+
+
+def read_seed(
+    path: Path, name: str, max_bytes: int = DEFAULT_MAX_SEED_BYTES
+) -> tuple[ParsedSeed, SeedFingerprint]:
+    """Read, fingerprint and normalise one seed file.
+
+    Stories carry ``name`` as their source; errors name ``path`` so a user
+    can find the file. The size is checked before reading, so a huge file
+    costs nothing.
+    """
+    try:
+        with path.open("rb") as f:
+            st = os.fstat(f.fileno())
+            if st.st_size > max_bytes:
+                raise SeedTooLarge(
+                    str(path), f"file is {st.st_size} bytes, over the limit of {max_bytes}"
+                )
+            data = f.read(max_bytes + 1)
+    except OSError as err:
+        raise SeedError(str(path), f"cannot read: {err.strerror or err}") from err
+    fingerprint = SeedFingerprint(
+        path=name, size=len(data), mtime_ns=st.st_mtime_ns, sha256=hashlib.sha256(data).hexdigest()
+    )
+    try:
+        parsed = decode_seed(data, name, max_bytes)
+    except SeedError as err:
+        raise err.relocated(str(path)) from err
+    return parsed, fingerprint

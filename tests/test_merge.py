@@ -1,0 +1,76 @@
+"""Corpus merge: one entry per story, the full article winning over teasers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from feeds.merge import merge_stories
+from feeds.normalise import normalise_seed
+
+
+def seed(*blocks: str) -> str:
+    return "\n\n".join(blocks)
+
+
+FULL = seed(
+    "NEWS",
+    "Budget \u2018crisis\u2019 \u2013 councils warn",
+    "Stand.",
+    "Body.",
+    "Popular articles by",  # a footer with no name: no byline for the article
+)
+TEASING = seed(
+    "NEWS",
+    "Other story",
+    "Stand.",
+    "NEWS",
+    "BUDGET 'CRISIS' - COUNCILS  WARN",  # same story: case, quotes, dash, spacing differ
+    "By Jo Bloggs | 2 March 2026",
+    "Councils warn...",
+    "NEWS",
+    "Shared teaser",
+    "1 March 2026",
+    "Seen twice...",
+)
+TEASING_AGAIN = seed(
+    "NEWS",
+    "Third story",
+    "Stand.",
+    "NEWS",
+    "Shared teaser",
+    "1 March 2026",
+    "Seen twice...",
+)
+
+
+def test_full_article_wins_and_teaser_fills_date_and_author() -> None:
+    stories = [
+        s
+        for name, text in [("b.txt", TEASING), ("a.txt", FULL), ("c.txt", TEASING_AGAIN)]
+        for s in normalise_seed(text, name).stories
+    ]
+    merged = {m.headline: m for m in merge_stories(stories)}
+    assert set(merged) == {
+        "Budget \u2018crisis\u2019 \u2013 councils warn",
+        "Other story",
+        "Shared teaser",
+        "Third story",
+    }
+    budget = merged["Budget \u2018crisis\u2019 \u2013 councils warn"]
+    assert budget.kind == "article"
+    assert budget.paragraphs == ("Stand.", "Body.")
+    assert budget.date == date(2026, 3, 2)
+    assert [a.name for a in budget.authors] == ["Jo Bloggs"]
+    assert budget.sources == ("a.txt", "b.txt")
+    assert budget.origin == "a.txt"
+
+    shared = merged["Shared teaser"]
+    assert shared.kind == "teaser"
+    assert shared.sources == ("b.txt", "c.txt")
+    assert shared.origin is None
+
+
+def test_merge_does_not_depend_on_reading_order() -> None:
+    texts = [("a.txt", FULL), ("b.txt", TEASING), ("c.txt", TEASING_AGAIN)]
+    forward = [s for n, t in texts for s in normalise_seed(t, n).stories]
+    assert merge_stories(forward) == merge_stories(list(reversed(forward)))

@@ -1,0 +1,1 @@
+"""The daemon that watches the seeds folder and republishes what changed."""
