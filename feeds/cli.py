@@ -6,16 +6,19 @@ a check failed; 2 usage, config, store or lock error.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from feeds import __version__
+from feeds.config import Config
 from feeds.errors import FeedsError, SeedError
 
 log = logging.getLogger("feeds")
@@ -25,6 +28,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_OK = 0
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
+PROGRESS_MIN_SEEDS = 2000
 
 
 def setup_logging(verbose: int, quiet: bool, log_format: str = "text") -> None:
@@ -96,6 +100,150 @@ def inspect(paths: tuple[Path, ...], max_seed_bytes: int | None) -> None:
     for error in result.errors:
         click.echo(f"error: {error}", err=True)
     sys.exit(EXIT_REJECTED if result.errors else EXIT_OK)
+
+
+def config_options(func: F) -> F:
+    """``--config``, ``--seeds`` and ``--output``: where things are, over the config file."""
+    func = click.option(
+        "--output",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Folder to write feeds and pages to (default: output).",
+    )(func)
+    func = click.option(
+        "--seeds",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Folder of seed files (default: seeds).",
+    )(func)
+    func = click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Config file (default: ./feeds.toml when it exists).",
+    )(func)
+    return func
+
+
+def build_config(config_path: Path | None, seeds: Path | None, output: Path | None) -> Config:
+    """The config file (or defaults) with command-line flags on top."""
+    from feeds.config import load_config, with_overrides
+
+    config = load_config(config_path, Path.cwd())
+    return with_overrides(config, seeds=seeds, output=output)
+
+
+def parse_now(value: str | None) -> datetime:
+    """The publish clock: now, or ``--now`` (hidden; for reproducible runs and tests)."""
+    if value is None:
+        return datetime.now(UTC).replace(microsecond=0)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 time", param_hint="--now") from None
+    if parsed.tzinfo is None:
+        raise click.BadParameter(
+            "needs a UTC offset, such as 2026-01-01T00:00:00Z", param_hint="--now"
+        )
+    return parsed
+
+
+@cli.command()
+@config_options
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=10.0,
+    show_default=True,
+    help="Seconds to wait for another publisher to finish before giving up.",
+)
+@click.option("--rebuild", is_flag=True, help="Render every file again, even if unchanged.")
+@click.option("--now", "now_text", hidden=True, help="Publish as if at this ISO 8601 time.")
+@verbosity_options
+def publish(
+    config_path: Path | None,
+    seeds: Path | None,
+    output: Path | None,
+    wait: float,
+    rebuild: bool,
+    now_text: str | None,
+    verbose: int,
+    quiet: bool,
+) -> None:
+    """Publish the seeds as Atom and RSS feeds and HTML pages, writing only what changed.
+
+    Safe to run from cron every minute: a run with nothing new writes nothing,
+    and a second publisher waits for the first (see --wait).
+
+    Exit codes: 0 all published; 1 some seeds rejected (the rest published);
+    2 usage, config, store or lock error.
+
+    Example: feeds publish --quiet
+    """
+    from feeds.publish import publish as run_publish
+
+    setup_logging(verbose, quiet)
+    config = build_config(config_path, seeds, output)
+    now = parse_now(now_text)
+    with _progress_bar(quiet) as progress:
+        report = run_publish(config, now, wait=wait, rebuild=rebuild, progress=progress)
+    for warning in report.warnings:
+        log.warning("warning: %s", warning)
+    for line in report.rejected:
+        if line not in report.newly_rejected:  # those were logged as they happened
+            log.error("rejected: %s", line)
+    if not quiet:
+        click.echo(report.summary())
+    sys.exit(EXIT_OK if report.ok else EXIT_REJECTED)
+
+
+@contextlib.contextmanager
+def _progress_bar(quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on a terminal, shown only once a run has many seeds to read."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    bar: Any = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None and total >= PROGRESS_MIN_SEEDS:
+            bar = click.progressbar(length=total, label="reading seeds", file=sys.stderr)
+            bar.__enter__()
+        if bar is not None:
+            bar.update(1)
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+
+@cli.command()
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file, for base_url (default: ./feeds.toml when it exists).",
+)
+def check(folder: Path | None, config_path: Path | None) -> None:
+    """Read every published feed as a feed reader would, and report what it would trip over.
+
+    Parses each .atom and .rss file under FOLDER (default: the configured
+    output) with feedparser: not well-formed (bozo), entries without ids or
+    dates, duplicate ids, and links into the site that resolve to no file.
+    Exit 1 if anything is found.
+
+    Example: feeds check output
+    """
+    from feeds.feedcheck import check_folder
+
+    config = build_config(config_path, None, folder)
+    problems, count = check_folder(config.output, config.base_url)
+    for problem in problems:
+        click.echo(problem)
+    click.echo(f"{count} feeds checked, {len(problems)} problems", err=True)
+    sys.exit(EXIT_REJECTED if problems else EXIT_OK)
 
 
 def main() -> None:

@@ -90,11 +90,44 @@ class MergedStory:
 
 @dataclass(frozen=True)
 class Entry:
-    """A published story: permanent id and slug, and its timestamps (aware, UTC)."""
+    """A published story: permanent id and slug, and its timestamps (aware, UTC).
+
+    ``first_seen`` is when the story was first published; ``published`` is its
+    byline date when it has one, else ``first_seen``.
+    """
 
     id: str
     slug: str
     story: MergedStory
+    content_hash: str
+    first_seen: datetime
+    published: datetime
+    updated: datetime
+
+    def summary(self) -> EntrySummary:
+        return EntrySummary(
+            id=self.id,
+            slug=self.slug,
+            kind=self.story.kind,
+            headline=self.story.headline,
+            section=self.story.section,
+            authors=self.story.authors,
+            content_hash=self.content_hash,
+            published=self.published,
+            updated=self.updated,
+        )
+
+
+@dataclass(frozen=True)
+class EntrySummary:
+    """What planning needs of an entry: everything but its text, so all of them fit in memory."""
+
+    id: str
+    slug: str
+    kind: Kind
+    headline: str
+    section: Section
+    authors: tuple[Author, ...]
     content_hash: str
     published: datetime
     updated: datetime
@@ -172,3 +205,28 @@ def merged_from_json(data: dict[str, Any]) -> MergedStory:
     return MergedStory(
         **_common_fields(data), sources=tuple(data["sources"]), origin=data["origin"]
     )
+
+
+@dataclass(frozen=True)
+class Site:
+    """What rendering needs to know about the site (from the config)."""
+
+    title: str
+    base_url: str
+    tag_authority: str
+    tag_date: str
+    language: str
+    formats: tuple[str, ...]
+    hubs: tuple[str, ...] = ()
+    section_names: tuple[tuple[str, str], ...] = ()
+
+    def url(self, path: str) -> str:
+        """The absolute URL of a file under the output folder."""
+        return self.base_url + path
+
+    def section_name(self, slug: str, default: str) -> str:
+        """A section's display name after the config's overrides."""
+        for known, name in self.section_names:
+            if known == slug:
+                return name
+        return default

@@ -1,0 +1,265 @@
+"""``feeds.toml`` → a frozen ``Config``, validated key by key.
+
+Zero config works: every key has a default. Relative paths are resolved
+against the folder of the config file (the working directory when there is
+none). An unknown key or a bad value raises ``ConfigError`` naming it.
+
+Validation is written out here rather than done with a schema library: the
+file is small, the messages are better, and ``feeds publish`` run from cron
+every minute should not pay for importing one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from feeds.errors import ConfigError
+from feeds.ids import is_valid_tag_authority, is_valid_tag_date
+from feeds.normalise import DEFAULT_MAX_SEED_BYTES
+
+CONFIG_NAME = "feeds.toml"
+FORMATS = ("atom", "rss")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting, with its default. Built once at the edge; nothing below reads files or env."""
+
+    # [site]
+    title: str = "feeds"
+    base_url: str = "http://localhost:8080/"
+    tag_authority: str = "localhost"
+    tag_date: str = "2026"
+    language: str = "en"
+    timezone: str = "UTC"
+    # [publish]
+    seeds: Path = Path("seeds")
+    output: Path = Path("output")
+    store: Path = Path(".feeds/state.sqlite")
+    max_entries: int = 50
+    formats: tuple[str, ...] = FORMATS
+    teasers: bool = True
+    max_seed_bytes: int = DEFAULT_MAX_SEED_BYTES
+    # [sections] slug → display name
+    section_names: tuple[tuple[str, str], ...] = ()
+    # [watch]
+    interval: float = 30.0
+    settle: float = 2.0
+    # Where the settings came from, for messages.
+    source: str = "defaults"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def section_name(self, slug: str, default: str) -> str:
+        """The display name of a section, after the ``[sections]`` overrides."""
+        return dict(self.section_names).get(slug, default)
+
+    def render_fingerprint(self) -> str:
+        """A digest of every setting that shows in rendered files: a change re-renders them."""
+        shown = {
+            "title": self.title,
+            "base_url": self.base_url,
+            "tag": [self.tag_authority, self.tag_date],
+            "language": self.language,
+            "timezone": self.timezone,
+            "max_entries": self.max_entries,
+            "formats": self.formats,
+            "teasers": self.teasers,
+            "sections": self.section_names,
+        }
+        return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()
+
+
+# (table, key) → (Config field, converter)
+Converter = Callable[[Any, str], Any]
+
+
+def _str(value: Any, key: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("must be a non-empty string")
+    return value.strip()
+
+
+def _path(value: Any, key: str) -> Path:
+    return Path(_str(value, key))
+
+
+def _positive_int(value: Any, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError("must be a whole number of at least 1")
+    return value
+
+
+def _seconds(value: Any, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ValueError("must be a number of seconds, 0 or more")
+    return float(value)
+
+
+def _bool(value: Any, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def _base_url(value: Any, key: str) -> str:
+    url = _str(value, key)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError("must be an absolute http:// or https:// URL without query or fragment")
+    return url if url.endswith("/") else url + "/"
+
+
+def _tag_authority(value: Any, key: str) -> str:
+    authority = _str(value, key)
+    if not is_valid_tag_authority(authority):
+        raise ValueError("must be a lower-case domain name you own, such as example.org")
+    return authority
+
+
+def _tag_date(value: Any, key: str) -> str:
+    text = value.isoformat() if hasattr(value, "isoformat") else value
+    if not isinstance(text, str) or not is_valid_tag_date(text):
+        raise ValueError("must be a date you owned the domain on: YYYY, YYYY-MM or YYYY-MM-DD")
+    return text
+
+
+def _timezone(value: Any, key: str) -> str:
+    name = _str(value, key)
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        raise ValueError(f"unknown time zone {name!r}") from err
+    return name
+
+
+def _formats(value: Any, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value or any(v not in FORMATS for v in value):
+        raise ValueError(f"must be a non-empty list drawn from {list(FORMATS)}")
+    return tuple(f for f in FORMATS if f in value)
+
+
+def _language(value: Any, key: str) -> str:
+    lang = _str(value, key)
+    if not all(part.isalnum() and part.isascii() for part in lang.split("-")):
+        raise ValueError("must be a language tag such as en or en-GB")
+    return lang
+
+
+_KEYS: dict[str, dict[str, tuple[str, Converter]]] = {
+    "site": {
+        "title": ("title", _str),
+        "base_url": ("base_url", _base_url),
+        "tag_authority": ("tag_authority", _tag_authority),
+        "tag_date": ("tag_date", _tag_date),
+        "language": ("language", _language),
+        "timezone": ("timezone", _timezone),
+    },
+    "publish": {
+        "seeds": ("seeds", _path),
+        "output": ("output", _path),
+        "store": ("store", _path),
+        "max_entries": ("max_entries", _positive_int),
+        "formats": ("formats", _formats),
+        "teasers": ("teasers", _bool),
+        "max_seed_bytes": ("max_seed_bytes", _positive_int),
+    },
+    "watch": {
+        "interval": ("interval", _seconds),
+        "settle": ("settle", _seconds),
+    },
+}
+_PATH_FIELDS = ("seeds", "output", "store")
+
+
+def load_config(path: Path | None, cwd: Path) -> Config:
+    """Read ``path`` (or ``cwd/feeds.toml`` when it exists) into a validated ``Config``."""
+    if path is None:
+        candidate = cwd / CONFIG_NAME
+        if not candidate.is_file():
+            return _resolve_paths(Config(), cwd)
+        path = candidate
+    name = str(path)
+    try:
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+    except OSError as err:
+        raise ConfigError(name, None, f"cannot read: {err.strerror or err}") from err
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(name, None, f"not valid TOML: {err}") from err
+    return _resolve_paths(config_from_mapping(data, name), path.parent)
+
+
+def config_from_mapping(data: Mapping[str, Any], source: str) -> Config:
+    """Validate parsed TOML into a ``Config`` (paths still relative)."""
+    values: dict[str, Any] = {"source": source}
+    site_url_given = False
+    for table, content in data.items():
+        if table == "sections":
+            values["section_names"] = _section_names(content, source)
+            continue
+        keys = _KEYS.get(table)
+        if keys is None:
+            raise ConfigError(source, table, f"unknown table (known: {', '.join(_TABLES)})")
+        if not isinstance(content, dict):
+            raise ConfigError(source, table, "must be a table")
+        for key, value in content.items():
+            if key not in keys:
+                raise ConfigError(
+                    source, f"{table}.{key}", f"unknown key (known: {', '.join(keys)})"
+                )
+            field_name, convert = keys[key]
+            try:
+                values[field_name] = convert(value, key)
+            except ValueError as err:
+                raise ConfigError(source, f"{table}.{key}", str(err)) from None
+            site_url_given |= table == "site" and key == "base_url"
+    if site_url_given and "tag_authority" not in values:
+        # Ids are minted from the site's own domain unless told otherwise; they are
+        # stored, so a later change of base_url does not change existing ids.
+        host = urlsplit(values["base_url"]).hostname or "localhost"
+        values["tag_authority"] = host
+    return Config(**values)
+
+
+_TABLES = (*_KEYS, "sections")
+
+
+def _section_names(content: Any, source: str) -> tuple[tuple[str, str], ...]:
+    if not isinstance(content, dict):
+        raise ConfigError(source, "sections", "must be a table of slug = display name")
+    names = []
+    for slug, name in content.items():
+        try:
+            names.append((slug, _str(name, slug)))
+        except ValueError as err:
+            raise ConfigError(source, f"sections.{slug}", str(err)) from None
+    return tuple(sorted(names))
+
+
+def _resolve_paths(config: Config, base: Path) -> Config:
+    changes = {name: base / getattr(config, name) for name in _PATH_FIELDS}
+    return _replace(config, **changes)
+
+
+def with_overrides(config: Config, **overrides: Any) -> Config:
+    """Apply command-line flags (``None`` means not given) over the file's values."""
+    return _replace(config, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def _replace(config: Config, **changes: Any) -> Config:
+    known = {f.name for f in fields(Config)}
+    unknown = set(changes) - known
+    if unknown:
+        raise TypeError(f"unknown Config fields: {sorted(unknown)}")
+    return replace(config, **changes)

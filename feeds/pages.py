@@ -1,0 +1,116 @@
+"""HTML pages (Jinja2, autoescaped) and the OPML subscription list (lxml). Pure.
+
+Every link in a feed resolves to one of these: an entry's page, each feed's
+listing page, and ``index.html`` with autodiscovery ``<link>`` tags.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import NamedTuple
+
+import jinja2
+from lxml import etree
+
+from feeds.records import Entry, FeedSpec, Site
+from feeds.render import FEED_TYPES, feed_path, page_path
+
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+class FeedLink(NamedTuple):
+    """Enough of a feed to link to it."""
+
+    stem: str
+    title: str
+
+
+def _day(value: datetime) -> str:
+    # Spelled out here: strftime("%B") follows the process locale.
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+class PageRenderer:
+    """Renders the site's HTML pages from one template environment."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self._env = jinja2.Environment(
+            loader=jinja2.PackageLoader("feeds", "templates"),
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            undefined=jinja2.StrictUndefined,
+        )
+        self._env.filters["day"] = _day
+        self._env.globals.update(site=site, feed_types=FEED_TYPES, feed_page=page_path)
+
+    def _render(self, template: str, **context: object) -> bytes:
+        return self._env.get_template(template).render(**context).encode("utf-8")
+
+    def index(self, specs: Sequence[FeedSpec], latest: Sequence[Entry]) -> bytes:
+        """``index.html``: every feed, grouped, with autodiscovery tags, and the latest entries."""
+        groups = [
+            ("Everything", [s for s in specs if s.kind == "all"]),
+            ("Sections", [s for s in specs if s.kind == "section"]),
+            ("Authors", [s for s in specs if s.kind == "author"]),
+        ]
+        return self._render(
+            "index.html", groups=[g for g in groups if g[1]], discover=specs, entries=latest
+        )
+
+    def listing(self, spec: FeedSpec, entries: Sequence[Entry]) -> bytes:
+        """A section's or author's page: its feed links and entries."""
+        return self._render("listing.html", feed=spec, discover=[spec], entries=entries)
+
+    def entry(self, entry: Entry) -> bytes:
+        """One entry's page, discovering its section's and authors' feeds."""
+        story = entry.story
+        section_name = self.site.section_name(story.section.slug, story.section.name)
+        discover = [
+            FeedLink(f"sections/{story.section.slug}", f"{section_name} · {self.site.title}")
+        ]
+        discover += [
+            FeedLink(f"authors/{a.slug}", f"{a.name} · {self.site.title}") for a in story.authors
+        ]
+        return self._render("entry.html", entry=entry, section_name=section_name, discover=discover)
+
+
+def render_opml(specs: Sequence[FeedSpec], site: Site) -> bytes:
+    """``feeds.opml`` (OPML 2.0): one outline per feed, grouped, so a reader imports them all."""
+    opml = etree.Element("opml", version="2.0")
+    head = etree.SubElement(opml, "head")
+    etree.SubElement(head, "title").text = site.title
+    body = etree.SubElement(opml, "body")
+    fmt = site.formats[0]
+    for group, kind in (("Everything", "all"), ("Sections", "section"), ("Authors", "author")):
+        members = [s for s in specs if s.kind == kind]
+        if not members:
+            continue
+        outline = etree.SubElement(body, "outline", text=group, title=group)
+        for spec in members:
+            etree.SubElement(
+                outline,
+                "outline",
+                type="rss",
+                text=spec.title,
+                title=spec.title,
+                xmlUrl=site.url(feed_path(spec, fmt)),
+                htmlUrl=site.url(page_path(spec)),
+            )
+    return bytes(etree.tostring(opml, xml_declaration=True, encoding="UTF-8", pretty_print=True))

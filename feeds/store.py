@@ -1,0 +1,434 @@
+"""The entry store: one SQLite file, the only user of ``sqlite3``.
+
+It remembers each seed's fingerprint and parsed stories, each entry's id,
+slug and timestamps, a digest of what each output file was rendered from,
+and the status shown by ``feeds status``. It is what keeps ids and dates
+stable between runs and lets a publish redo only what changed.
+
+A publish runs inside one transaction that commits only after its files are
+written, so a run that dies midway is redone in full by the next one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from feeds.errors import SchemaVersionError, StoreError, StoreLockedError
+from feeds.records import (
+    Author,
+    Entry,
+    EntrySummary,
+    Section,
+    SeedFingerprint,
+    Story,
+    merged_from_json,
+    story_from_json,
+    story_to_json,
+)
+
+SCHEMA_VERSION = 1
+# "feed" in ASCII: marks the file as ours, so a foreign database is refused.
+APPLICATION_ID = 0x66656564
+
+SCHEMA = """
+CREATE TABLE seeds (
+    path TEXT PRIMARY KEY,          -- relative to the seeds folder
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    error TEXT                      -- the current rejection, NULL when parsed
+);
+CREATE TABLE stories (              -- the last good parse of each seed
+    source TEXT NOT NULL,
+    position INTEGER NOT NULL,      -- 0 the article, then its teasers
+    key TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (source, position)
+);
+CREATE INDEX stories_by_key ON stories (key);
+CREATE TABLE entries (
+    id TEXT PRIMARY KEY,
+    slug TEXT NOT NULL UNIQUE,
+    key TEXT NOT NULL UNIQUE,
+    origin TEXT UNIQUE,
+    kind TEXT NOT NULL,
+    headline TEXT NOT NULL,
+    section TEXT NOT NULL,          -- JSON [name, slug]
+    authors TEXT NOT NULL,          -- JSON [[name, slug], ...]
+    data TEXT NOT NULL,             -- JSON of the merged story
+    content_hash TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    published TEXT NOT NULL,
+    updated TEXT NOT NULL
+);
+CREATE TABLE outputs (              -- files we own under the output folder
+    path TEXT PRIMARY KEY,
+    input_hash TEXT NOT NULL
+);
+CREATE TABLE status (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+# Version n → n+1 steps, applied in order when an older store is opened.
+MIGRATIONS: dict[int, str] = {}
+
+
+@dataclass(frozen=True)
+class SeedState:
+    """A seed as the store last saw it."""
+
+    fingerprint: SeedFingerprint
+    error: str | None
+
+
+def _ts(value: datetime) -> str:
+    return value.isoformat()
+
+
+class Store:
+    """A connection to the store file. Use as a context manager; one per thread."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self._conn = conn
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        """Open (creating when missing) the store at ``path`` and check its schema version."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+        except (OSError, sqlite3.Error) as err:
+            raise StoreError(f"{path}: cannot open store: {err}") from err
+        store = cls(path, conn)
+        try:
+            store._prepare()
+        except sqlite3.DatabaseError as err:
+            conn.close()
+            raise StoreError(f"{path}: not a feeds store: {err}") from err
+        except StoreError:
+            conn.close()
+            raise
+        return store
+
+    def _prepare(self) -> None:
+        conn = self._conn
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if version == 0 and tables == 0:
+            with self.transaction():
+                _execute_script(conn, SCHEMA)
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            return
+        if app_id != APPLICATION_ID:
+            raise StoreError(f"{self.path}: not a feeds store (another program's database)")
+        if version > SCHEMA_VERSION or (version < SCHEMA_VERSION and version not in MIGRATIONS):
+            raise SchemaVersionError(str(self.path), version, SCHEMA_VERSION)
+        while version < SCHEMA_VERSION:
+            with self.transaction():
+                _execute_script(conn, MIGRATIONS[version])
+                version += 1
+                conn.execute(f"PRAGMA user_version = {version}")
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction: committed on success, rolled back on any exception."""
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as err:
+            raise StoreLockedError(f"{self.path}: store is busy: {err}") from err
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        else:
+            try:
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as err:
+                raise StoreError(f"{self.path}: cannot commit: {err}") from err
+
+    def _q(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        try:
+            return self._conn.execute(sql, params)
+        except sqlite3.Error as err:
+            raise StoreError(f"{self.path}: {err}") from err
+
+    def _many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        try:
+            self._conn.executemany(sql, rows)
+        except sqlite3.Error as err:
+            raise StoreError(f"{self.path}: {err}") from err
+
+    # -- seeds -------------------------------------------------------------
+
+    def seed_states(self) -> dict[str, SeedState]:
+        """Every known seed, by path."""
+        rows = self._q("SELECT path, size, mtime_ns, sha256, error FROM seeds")
+        return {
+            path: SeedState(SeedFingerprint(path, size, mtime, sha), error)
+            for path, size, mtime, sha, error in rows
+        }
+
+    def put_seed(self, fingerprint: SeedFingerprint, error: str | None) -> None:
+        """Record a seed's current fingerprint and whether it is rejected."""
+        fp = fingerprint
+        self._q(
+            "INSERT INTO seeds (path, size, mtime_ns, sha256, error) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (path) DO UPDATE SET size = excluded.size,"
+            " mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256, error = excluded.error",
+            (fp.path, fp.size, fp.mtime_ns, fp.sha256, error),
+        )
+
+    def delete_seed(self, path: str) -> None:
+        """Forget a seed and its stories."""
+        self._q("DELETE FROM seeds WHERE path = ?", (path,))
+        self._q("DELETE FROM stories WHERE source = ?", (path,))
+
+    def rejected_seeds(self) -> list[tuple[str, str]]:
+        """``(path, error)`` for every seed currently rejected."""
+        rows = self._q("SELECT path, error FROM seeds WHERE error IS NOT NULL ORDER BY path")
+        return [(p, e) for p, e in rows]
+
+    # -- stories -----------------------------------------------------------
+
+    def keys_of_sources(self, sources: Iterable[str]) -> set[str]:
+        """The story keys the given seeds held before this run."""
+        keys: set[str] = set()
+        for chunk in _chunks(list(sources)):
+            marks = ",".join("?" * len(chunk))
+            keys.update(
+                k for (k,) in self._q(f"SELECT key FROM stories WHERE source IN ({marks})", chunk)
+            )
+        return keys
+
+    def replace_stories(self, source: str, stories: Sequence[Story]) -> None:
+        """Store a seed's freshly parsed stories in place of its old ones."""
+        self._q("DELETE FROM stories WHERE source = ?", (source,))
+        self._many(
+            "INSERT INTO stories (source, position, key, data) VALUES (?, ?, ?, ?)",
+            (
+                (source, i, s.key, json.dumps(story_to_json(s), ensure_ascii=False))
+                for i, s in enumerate(stories)
+            ),
+        )
+
+    def stories_with_keys(self, keys: Iterable[str]) -> list[Story]:
+        """Every stored story whose key is one of ``keys``."""
+        out: list[Story] = []
+        for chunk in _chunks(sorted(keys)):
+            marks = ",".join("?" * len(chunk))
+            rows = self._q(f"SELECT data FROM stories WHERE key IN ({marks})", chunk)
+            out.extend(story_from_json(json.loads(d)) for (d,) in rows)
+        return out
+
+    def all_story_keys(self) -> set[str]:
+        return {k for (k,) in self._q("SELECT DISTINCT key FROM stories")}
+
+    # -- entries -----------------------------------------------------------
+
+    def entries_matching(self, keys: Iterable[str], origins: Iterable[str]) -> list[Entry]:
+        """Entries whose key or origin is among those given."""
+        found: dict[str, Entry] = {}
+        for column, values in (("key", sorted(keys)), ("origin", sorted(origins))):
+            for chunk in _chunks(values):
+                marks = ",".join("?" * len(chunk))
+                for row in self._q(f"{_ENTRY_SELECT} WHERE {column} IN ({marks})", chunk):
+                    entry = _entry_from_row(row)
+                    found[entry.id] = entry
+        return [found[i] for i in sorted(found)]
+
+    def entries_by_id(self, ids: Iterable[str]) -> dict[str, Entry]:
+        out: dict[str, Entry] = {}
+        for chunk in _chunks(sorted(set(ids))):
+            marks = ",".join("?" * len(chunk))
+            for row in self._q(f"{_ENTRY_SELECT} WHERE id IN ({marks})", chunk):
+                entry = _entry_from_row(row)
+                out[entry.id] = entry
+        return out
+
+    def entry_summaries(self) -> list[EntrySummary]:
+        """Every entry without its text, for planning feeds."""
+        rows = self._q(
+            "SELECT id, slug, kind, headline, section, authors, content_hash, published, updated"
+            " FROM entries"
+        )
+        out = []
+        for id_, slug, kind, headline, section, authors, chash, published, updated in rows:
+            sec = json.loads(section)
+            out.append(
+                EntrySummary(
+                    id=id_,
+                    slug=slug,
+                    kind=kind,
+                    headline=headline,
+                    section=Section(sec[0], sec[1]),
+                    authors=tuple(Author(n, s) for n, s in json.loads(authors)),
+                    content_hash=chash,
+                    published=datetime.fromisoformat(published),
+                    updated=datetime.fromisoformat(updated),
+                )
+            )
+        return out
+
+    def slugs_taken(self, slugs: Iterable[str]) -> set[str]:
+        taken: set[str] = set()
+        for chunk in _chunks(sorted(set(slugs))):
+            marks = ",".join("?" * len(chunk))
+            taken.update(
+                s for (s,) in self._q(f"SELECT slug FROM entries WHERE slug IN ({marks})", chunk)
+            )
+        return taken
+
+    def delete_entries(self, ids: Iterable[str]) -> None:
+        self._many("DELETE FROM entries WHERE id = ?", ((i,) for i in ids))
+
+    def insert_entries(self, entries: Iterable[Entry]) -> None:
+        self._many(
+            "INSERT INTO entries (id, slug, key, origin, kind, headline, section, authors, data,"
+            " content_hash, first_seen, published, updated)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (
+                    e.id,
+                    e.slug,
+                    e.story.key,
+                    e.story.origin,
+                    e.story.kind,
+                    e.story.headline,
+                    json.dumps([e.story.section.name, e.story.section.slug], ensure_ascii=False),
+                    json.dumps([[a.name, a.slug] for a in e.story.authors], ensure_ascii=False),
+                    json.dumps(story_to_json(e.story), ensure_ascii=False),
+                    e.content_hash,
+                    _ts(e.first_seen),
+                    _ts(e.published),
+                    _ts(e.updated),
+                )
+                for e in entries
+            ),
+        )
+
+    def entry_count(self) -> int:
+        return int(self._q("SELECT count(*) FROM entries").fetchone()[0])
+
+    # -- outputs -----------------------------------------------------------
+
+    def output_hashes(self) -> dict[str, str]:
+        """``path → digest of what it was rendered from`` for every file we own."""
+        return dict(self._q("SELECT path, input_hash FROM outputs").fetchall())
+
+    def record_outputs(self, written: dict[str, str], removed: Iterable[str]) -> None:
+        self._many("DELETE FROM outputs WHERE path = ?", ((p,) for p in removed))
+        self._many(
+            "INSERT INTO outputs (path, input_hash) VALUES (?, ?)"
+            " ON CONFLICT (path) DO UPDATE SET input_hash = excluded.input_hash",
+            sorted(written.items()),
+        )
+
+    # -- status ------------------------------------------------------------
+
+    def set_status(self, **values: str) -> None:
+        self._many(
+            "INSERT INTO status (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            sorted(values.items()),
+        )
+
+    def status(self) -> dict[str, str]:
+        return dict(self._q("SELECT key, value FROM status").fetchall())
+
+
+_ENTRY_SELECT = "SELECT id, slug, data, content_hash, first_seen, published, updated FROM entries"
+
+
+def _entry_from_row(row: tuple[Any, ...]) -> Entry:
+    id_, slug, data, chash, first_seen, published, updated = row
+    return Entry(
+        id=id_,
+        slug=slug,
+        story=merged_from_json(json.loads(data)),
+        content_hash=chash,
+        first_seen=datetime.fromisoformat(first_seen),
+        published=datetime.fromisoformat(published),
+        updated=datetime.fromisoformat(updated),
+    )
+
+
+def _execute_script(conn: sqlite3.Connection, script: str) -> None:
+    # executescript() would COMMIT the open transaction first; run each statement in it instead.
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def _chunks(values: list[str], size: int = 500) -> Iterator[list[str]]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+@contextlib.contextmanager
+def publish_lock(store_path: Path, wait: float) -> Iterator[None]:
+    """Hold the store's exclusive publish lock, waiting up to ``wait`` seconds for it.
+
+    An advisory ``flock`` on a file beside the store: the kernel releases it
+    when the holder dies, so a killed publisher never leaves a stale lock.
+    """
+    lock_path = store_path.with_name(store_path.name + ".lock")
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as err:
+        raise StoreError(f"{lock_path}: cannot open lock file: {err.strerror or err}") from err
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = _read_holder(fd)
+                    raise StoreLockedError(
+                        f"{store_path}: another feeds process{holder} is publishing;"
+                        f" gave up after {wait:g} s (use --wait to wait longer)"
+                    ) from None
+                time.sleep(0.05)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _read_holder(fd: int) -> str:
+    try:
+        pid = os.pread(fd, 32, 0).decode().strip()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return f" (pid {pid})" if pid.isdigit() else ""
