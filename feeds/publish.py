@@ -260,7 +260,10 @@ def reconcile(store: Store, seeds: SeedChanges, config: Config, now: datetime) -
     result.removed = sum(1 for e in existing if e.id not in claimed)
 
     fresh = [m for m in merged if m.key not in matches]
-    taken = store.slugs_taken(slugify(m.headline) for m in fresh)
+    # Matched entries keep their slugs even though their rows were just deleted.
+    taken = store.slugs_taken(slugify(m.headline) for m in fresh) | {
+        e.slug for e in matches.values()
+    }
     new_entries: list[Entry] = []
     for story in merged:
         digest = content_hash(story)

@@ -6,10 +6,14 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
+from feeds.config import Config
 
 REPO = Path(__file__).resolve().parent.parent
 REAL_SEEDS = REPO / "seeds"
@@ -24,7 +28,7 @@ def seeds_dir(tmp_path: Path) -> Path:
     for seed in sorted(REAL_SEEDS.glob("*.txt")):
         target = folder / seed.name
         shutil.copyfile(seed, target)
-        os.utime(target, ns=(1_767_225_600_000_000_000, 1_767_225_600_000_000_000))
+        os.utime(target, ns=(SEED_MTIME_NS, SEED_MTIME_NS))
     return folder
 
 
@@ -48,3 +52,78 @@ def run_feeds(tmp_path: Path) -> RunFeeds:
         )
 
     return run
+
+
+NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+LATER = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
+SEED_MTIME_NS = 1_767_225_600_000_000_000  # 2026-01-01T00:00:00Z
+
+
+@pytest.fixture
+def config(tmp_path: Path, seeds_dir: Path) -> Config:
+    """Defaults, with every path inside tmp_path."""
+    return Config(
+        seeds=seeds_dir,
+        output=tmp_path / "output",
+        store=tmp_path / ".feeds" / "state.sqlite",
+        source="test",
+    )
+
+
+SECTIONS = ("HOUSING", "CHILDREN'S SERVICES", "FINANCE")
+AUTHORS = ("Ann McGauran", "Dan Peters", "Sean O'Neil", "Zoë Ämberg", "Rob Whiteman CBE")
+
+
+def synthetic_seed(i: int, paragraphs: int = 4) -> str:
+    """A seed in the scraped layout: article ``i`` with two teasers of articles i+1 and i+2."""
+
+    def headline(n: int) -> str:
+        return f"Story number {n} about council \u2018budgets\u2019"
+
+    section = SECTIONS[i % len(SECTIONS)]
+    author = AUTHORS[i % len(AUTHORS)]
+    stand = f"Standfirst of story {i}, with\u00a0a non-breaking space."
+    body = [
+        f"Paragraph {p} of story {i} says 'something' \u2013 and more." for p in range(paragraphs)
+    ]
+    blocks = ["Title", section, headline(i), stand, stand, *body]
+    for n in (i + 1, i + 2):
+        day = 1 + n % 28
+        blocks += [
+            SECTIONS[n % len(SECTIONS)],
+            headline(n),
+            f"By {AUTHORS[n % len(AUTHORS)]} | {day:02d} March 2026",
+            f"Teaser text of story {n} cut short w...",
+        ]
+    blocks.append(f"Popular articles by {author}")
+    return "\n\n".join(blocks)
+
+
+def write_corpus(folder: Path, count: int, paragraphs: int = 4) -> None:
+    """``count`` synthetic seeds with fixed mtimes, so publishes are reproducible."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        path = folder / f"{i:05d}.txt"
+        path.write_text(synthetic_seed(i, paragraphs), encoding="utf-8")
+        os.utime(path, ns=(SEED_MTIME_NS, SEED_MTIME_NS))
+
+
+def wait_until(
+    predicate: Callable[[], bool], timeout: float = 10.0, interval: float = 0.02
+) -> bool:
+    """Poll ``predicate`` until it is true or ``timeout`` passes; no fixed sleeps in tests."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    """Every visible file under ``folder`` by relative path."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.startswith(".")
+    }

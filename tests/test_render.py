@@ -1,0 +1,106 @@
+"""Rendering: feedgen's unsafe defaults (now, prepend, dropped authors, version) never leak."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import feedparser
+from lxml import etree
+
+from feeds.plan import plan_feeds
+from feeds.records import Author, Entry, FeedSpec, MergedStory, Section, Site
+from feeds.render import feed_updated, render_feed
+
+SITE = Site("Site", "https://example.org/", "example.org", "2019", "en", ("atom", "rss"))
+SECTION = Section("News", "news")
+
+
+def entry(n: int, updated_day: int, authors: tuple[Author, ...] = ()) -> Entry:
+    story = MergedStory(
+        kind="article" if n % 2 else "teaser",
+        key=f"k{n}",
+        headline=f"Headline {n} <&>",
+        section=SECTION,
+        authors=authors,
+        date=date(2020, 1, n),
+        summary=f"Summary {n}",
+        paragraphs=(f"Para {n} <b>",) if n % 2 else (),
+        sources=("a.txt",),
+        origin="a.txt" if n % 2 else None,
+    )
+    when = datetime(2020, 1, n, tzinfo=UTC)
+    return Entry(
+        id=f"tag:example.org,2019:entry/e{n}",
+        slug=f"e{n}",
+        story=story,
+        content_hash=str(n),
+        first_seen=when,
+        published=when,
+        updated=datetime(2020, 2, updated_day, tzinfo=UTC),
+    )
+
+
+ENTRIES = [entry(1, 5, (Author("Ann", "ann"), Author("Bo", "bo"))), entry(2, 9), entry(3, 7)]
+
+
+def spec_for(entries: list[Entry]) -> FeedSpec:
+    (spec,) = plan_feeds(
+        [e.summary() for e in entries],
+        site_title="Site",
+        max_entries=50,
+        section_name=lambda slug, name: name,
+    )[:1]
+    return spec
+
+
+def test_entries_in_plan_order_and_dates_from_data_only() -> None:
+    spec = spec_for(ENTRIES)
+    assert spec.entry_ids == (ENTRIES[1].id, ENTRIES[2].id, ENTRIES[0].id)  # newest updated first
+    by_id = {e.id: e for e in ENTRIES}
+    for fmt in ("atom", "rss"):
+        data = render_feed(fmt, spec, [by_id[i] for i in spec.entry_ids], SITE)
+        parsed = feedparser.parse(data)
+        assert parsed.bozo == 0
+        assert [e.id for e in parsed.entries] == list(spec.entry_ids)
+        # No build time anywhere: every date in the document is one we set (2020).
+        assert b"2026" not in data and str(datetime.now(UTC).year).encode() not in data
+    atom = feedparser.parse(render_feed("atom", spec, [by_id[i] for i in spec.entry_ids], SITE))
+    assert atom.feed.updated == "2020-02-09T00:00:00+00:00"
+    assert [e.updated for e in atom.entries] == [
+        "2020-02-09T00:00:00+00:00",
+        "2020-02-07T00:00:00+00:00",
+        "2020-02-05T00:00:00+00:00",
+    ]
+
+
+def test_generator_has_no_dependency_version() -> None:
+    spec = spec_for(ENTRIES)
+    root = etree.fromstring(render_feed("atom", spec, ENTRIES, SITE))
+    (generator,) = root.findall("{http://www.w3.org/2005/Atom}generator")
+    assert generator.text == "feeds" and generator.attrib == {}
+
+
+def test_name_only_authors_survive_in_rss() -> None:
+    spec = spec_for(ENTRIES)
+    root = etree.fromstring(render_feed("rss", spec, ENTRIES, SITE))
+    creators = root.findall(".//item/{http://purl.org/dc/elements/1.1/}creator")
+    assert [c.text for c in creators] == ["Ann", "Bo"]
+    assert root.find(".//item/author") is None  # RSS <author> must be an e-mail
+
+
+def test_teaser_has_summary_and_link_but_no_content() -> None:
+    spec = spec_for(ENTRIES)
+    parsed = feedparser.parse(render_feed("atom", spec, ENTRIES, SITE))
+    teaser = next(e for e in parsed.entries if e.id.endswith("/e2"))
+    assert "content" not in teaser
+    assert teaser.summary == "Summary 2"
+    assert teaser.link == "https://example.org/entries/e2.html"
+    article = next(e for e in parsed.entries if e.id.endswith("/e1"))
+    assert article.content[0].value == "<p>Para 1 &lt;b&gt;</p>"  # text escaped in the HTML
+
+
+def test_empty_feed_is_stable() -> None:
+    spec = FeedSpec("all", "all", "Site", "Nothing yet", ())
+    assert render_feed("atom", spec, [], SITE) == render_feed("atom", spec, [], SITE)
+    assert feed_updated([]).year == 1970
+    assert feedparser.parse(render_feed("atom", spec, [], SITE)).bozo == 0
