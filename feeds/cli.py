@@ -31,12 +31,16 @@ EXIT_USAGE = 2
 PROGRESS_MIN_SEEDS = 2000
 
 
-def setup_logging(verbose: int, quiet: bool, log_format: str = "text") -> None:
+def setup_logging(
+    verbose: int, quiet: bool, log_format: str = "text", timestamps: bool = False
+) -> None:
     """Route library logging to stderr: WARNING with --quiet, INFO by default, DEBUG with -v."""
     level = logging.WARNING if quiet else (logging.DEBUG if verbose else logging.INFO)
     handler = logging.StreamHandler(sys.stderr)
     if log_format == "json":
         handler.setFormatter(_JsonFormatter())
+    elif timestamps:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     else:
         handler.setFormatter(logging.Formatter("%(message)s"))
     root = logging.getLogger()
@@ -216,6 +220,86 @@ def _progress_bar(quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
+
+
+@cli.command()
+@config_options
+@click.option(
+    "--interval", type=click.FloatRange(min=0.1), help="Seconds between scans (default 30)."
+)
+@click.option(
+    "--settle",
+    type=click.FloatRange(min=0),
+    help="Leave files modified less than this many seconds ago for the next scan (default 2).",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one JSON object per line, for log shippers.",
+)
+@verbosity_options
+def watch(
+    config_path: Path | None,
+    seeds: Path | None,
+    output: Path | None,
+    interval: float | None,
+    settle: float | None,
+    log_format: str,
+    verbose: int,
+    quiet: bool,
+) -> None:
+    """Watch the seeds folder and republish what changes, until SIGTERM or SIGINT.
+
+    Runs in the foreground (for systemd or a terminal). Scans at start and then
+    every --interval seconds; only changed seeds are read and only the feeds
+    and pages they touch are rewritten. SIGHUP re-reads the config file.
+
+    Example: feeds watch --interval 10
+    """
+    from feeds.config import with_overrides
+    from watcher.daemon import run
+
+    setup_logging(verbose, quiet, log_format, timestamps=True)
+
+    def load() -> Config:
+        config = build_config(config_path, seeds, output)
+        return with_overrides(config, interval=interval, settle=settle)
+
+    sys.exit(run(load))
+
+
+@cli.command()
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file (default: ./feeds.toml when it exists).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def status(config_path: Path | None, as_json: bool) -> None:
+    """Report the last scan and publish, counts, and every rejected seed.
+
+    Exit 0 when healthy; 1 when a seed is rejected, the last scan failed or
+    nothing has been published yet, so monitoring can use it.
+
+    Example: feeds status --json
+    """
+    from feeds.status import read_status
+
+    config = build_config(config_path, None, None)
+    report = read_status(config)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"last scan:    {report.last_scan or 'never'}")
+        click.echo(f"last publish: {report.last_publish or 'never'}")
+        click.echo(f"entries: {report.entries}, seeds: {report.seeds}, feeds: {report.feeds}")
+        for problem in report.problems:
+            click.echo(problem)
+        click.echo("healthy" if report.healthy else "unhealthy")
+    sys.exit(EXIT_OK if report.healthy else EXIT_REJECTED)
 
 
 @cli.command()

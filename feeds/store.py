@@ -337,6 +337,17 @@ class Store:
     def entry_count(self) -> int:
         return int(self._q("SELECT count(*) FROM entries").fetchone()[0])
 
+    def seed_count(self) -> int:
+        return int(self._q("SELECT count(*) FROM seeds").fetchone()[0])
+
+    def output_count(self, suffixes: Iterable[str]) -> int:
+        """How many owned output files end in one of ``suffixes`` (``.atom``, say)."""
+        total = 0
+        for suffix in suffixes:
+            row = self._q("SELECT count(*) FROM outputs WHERE path LIKE ?", (f"%{suffix}",))
+            total += int(row.fetchone()[0])
+        return total
+
     # -- outputs -----------------------------------------------------------
 
     def output_hashes(self) -> dict[str, str]:

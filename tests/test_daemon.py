@@ -1,0 +1,278 @@
+"""``feeds watch`` as systemd runs it: a real process on tmp_path, polled with deadlines."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import feedparser
+
+from tests.conftest import (
+    NOW,
+    REAL_SEEDS,
+    RunFeeds,
+    synthetic_seed,
+    tree_bytes,
+    wait_until,
+    write_corpus,
+)
+
+WATCH = [sys.executable, "-m", "feeds", "watch", "--interval", "1", "--settle", "0.5"]
+
+
+class Daemon:
+    """A running ``feeds watch`` whose JSON log lines can be read back."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], log: Path) -> None:
+        self.proc = proc
+        self.log = log
+
+    def lines(self) -> list[dict[str, str]]:
+        text = self.log.read_text(encoding="utf-8") if self.log.exists() else ""
+        return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+    def messages(self, needle: str = "") -> list[str]:
+        return [line["message"] for line in self.lines() if needle in line["message"]]
+
+    def scans(self) -> int:
+        return len(self.messages("scan: "))
+
+    def stop(self, timeout: float = 5.0) -> int:
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=timeout)
+
+
+@contextmanager
+def watching(cwd: Path, *args: str) -> Iterator[Daemon]:
+    log = cwd / "watch.log"
+    with log.open("wb") as err:
+        proc = subprocess.Popen(
+            [*WATCH, "--log-format", "json", *args],
+            cwd=cwd,
+            stderr=err,
+        )
+    daemon = Daemon(proc, log)
+    try:
+        yield daemon
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def titles(path: Path) -> set[str]:
+    if not path.exists():
+        return set()
+    return {e.title for e in feedparser.parse(path.read_bytes()).entries}
+
+
+def entries(path: Path) -> dict[str, feedparser.FeedParserDict]:
+    return {e.title: e for e in feedparser.parse(path.read_bytes()).entries}
+
+
+def old_mtime(path: Path) -> None:
+    ns = int(NOW.timestamp() * 1e9)
+    os.utime(path, ns=(ns, ns))
+
+
+def test_new_edited_and_deleted_seeds(tmp_path: Path, seeds_dir: Path) -> None:
+    out = tmp_path / "output"
+    with watching(tmp_path) as daemon:
+        assert wait_until(lambda: len(titles(out / "all.atom")) == 10)
+        # Catch-up scan at start: published before the first interval elapsed.
+        first = entries(out / "all.atom")
+
+        (seeds_dir / "new.txt").write_text(synthetic_seed(40), encoding="utf-8")
+        headline = "Story number 40 about council \u2018budgets\u2019"
+        assert wait_until(lambda: headline in titles(out / "all.atom"))
+        # Section Children's Services is SECTIONS[40 % 3]; the author AUTHORS[40 % 5].
+        assert headline in titles(out / "sections/childrens-services.atom")
+        assert headline in titles(out / "authors/ann-mcgauran.atom")
+
+        seed = seeds_dir / "003_710dfe4fad0154d6.txt"
+        seed.write_text(seed.read_text().replace("£20m", "£21m"), encoding="utf-8")
+        title = "£40m for CSE not enough - councils"
+        assert wait_until(lambda: "£21m" in entries(out / "all.atom")[title].content[0].value)
+        edited = entries(out / "all.atom")[title]
+        assert edited.id == first[title].id
+        assert edited.published == first[title].published
+        assert edited.updated > first[title].updated
+
+        (seeds_dir / "000_6213f4a63f5092ea.txt").unlink()
+        assert wait_until(lambda: "Why chiefs need a framework" not in titles(out / "all.atom"))
+        assert not (out / "authors/pam-parkes.atom").exists()
+        started = time.monotonic()
+        assert daemon.stop() == 0
+        assert time.monotonic() - started < 5
+    assert daemon.messages("stopped after")
+
+
+def test_half_written_file_is_published_once_complete(tmp_path: Path, seeds_dir: Path) -> None:
+    out = tmp_path / "output"
+    with watching(tmp_path) as daemon:
+        assert wait_until(lambda: (out / "all.atom").exists())
+        text = synthetic_seed(50, paragraphs=8)
+        half = len(text) // 2
+        path = seeds_dir / "slow.txt"
+        with path.open("w", encoding="utf-8") as f:
+            f.write(text[:half])
+            f.flush()
+            time.sleep(0.3)  # the writer pauses, for less than the settle time
+            f.write(text[half:])
+        headline = "Story number 50 about council \u2018budgets\u2019"
+        assert wait_until(lambda: headline in titles(out / "all.atom"))
+        scans_before = daemon.scans()
+        assert wait_until(lambda: daemon.scans() >= scans_before, timeout=3)
+        entry = entries(out / "all.atom")[headline]
+        assert entry.content[0].value.count("<p>") == 9  # standfirst + 8 paragraphs
+        assert entry.updated == entry.published  # never published half, then changed
+        assert not daemon.messages("rejected") and not daemon.messages("standfirst")
+
+
+def test_sigterm_exits_promptly_with_code_0(tmp_path: Path, seeds_dir: Path) -> None:
+    with watching(tmp_path) as daemon:
+        assert wait_until(lambda: bool(daemon.messages("watching")))
+        started = time.monotonic()
+        assert daemon.stop() == 0
+        assert time.monotonic() - started < 5
+
+
+def test_idle_scans_log_nothing_at_info(tmp_path: Path, seeds_dir: Path) -> None:
+    with watching(tmp_path) as daemon:
+        assert wait_until(lambda: daemon.scans() == 1)
+        count = len(daemon.lines())
+        mtimes = {p: p.stat().st_mtime_ns for p in (tmp_path / "output").rglob("*")}
+        time.sleep(2.5)  # two idle intervals pass; nothing may be logged or written
+        assert len(daemon.lines()) == count
+        assert {p: p.stat().st_mtime_ns for p in (tmp_path / "output").rglob("*")} == mtimes
+        assert all(line["level"] != "warning" for line in daemon.lines())
+
+
+def test_status_reports_a_rejected_seed_until_it_is_fixed(
+    tmp_path: Path, seeds_dir: Path, run_feeds: RunFeeds
+) -> None:
+    with watching(tmp_path) as daemon:
+        assert wait_until(lambda: daemon.scans() == 1)
+        assert run_feeds("status").returncode == 0
+        seed = seeds_dir / "003_710dfe4fad0154d6.txt"
+        good = seed.read_bytes()
+        seed.write_bytes(b"\x00\x01 broken")
+
+        def rejected() -> bool:
+            return run_feeds("status").returncode == 1
+
+        assert wait_until(rejected)
+        result = run_feeds("status", "--json")
+        report = json.loads(result.stdout)
+        assert report["rejected"] == [
+            {
+                "path": "003_710dfe4fad0154d6.txt",
+                "error": f"{seed}:1: binary file (NUL byte)",
+            }
+        ]
+        assert report["entries"] == 10  # its entries are kept as they were
+        # Reported once per change of the file, not on every scan.
+        scans = daemon.scans()
+        time.sleep(2)
+        assert len(daemon.messages("binary file")) == 1
+        assert daemon.scans() == scans
+        seed.write_bytes(good)
+        assert wait_until(lambda: run_feeds("status").returncode == 0)
+
+
+def test_a_failing_scan_is_logged_and_the_daemon_carries_on(
+    tmp_path: Path, seeds_dir: Path, run_feeds: RunFeeds
+) -> None:
+    out = tmp_path / "output"
+    out.mkdir()
+    (out / "all.atom").mkdir()  # a folder where a feed must go: every publish fails
+    with watching(tmp_path) as daemon:
+        assert wait_until(lambda: bool(daemon.messages("scan failed")))
+        status = json.loads(run_feeds("status", "--json").stdout)
+        assert "all.atom" in status["last_scan_error"]
+        (out / "all.atom").rmdir()
+        assert wait_until(lambda: len(titles(out / "all.atom")) == 10)
+        assert wait_until(lambda: run_feeds("status").returncode == 0)
+        assert daemon.proc.poll() is None
+
+
+def test_sighup_rereads_the_config(tmp_path: Path, seeds_dir: Path) -> None:
+    config = tmp_path / "feeds.toml"
+    config.write_text('[site]\ntitle = "Before"\n')
+    out = tmp_path / "output"
+    with watching(tmp_path) as daemon:
+        assert wait_until(lambda: (out / "all.atom").exists())
+        config.write_text('[site]\ntitle = "After"\n')
+        daemon.proc.send_signal(signal.SIGHUP)
+        assert wait_until(lambda: feedparser.parse(str(out / "all.atom")).feed.title == "After")
+        assert daemon.messages("config reloaded")
+
+
+def test_watcher_and_publish_give_identical_output(tmp_path: Path, run_feeds: RunFeeds) -> None:
+    watched, published = tmp_path / "watched", tmp_path / "published"
+    for folder in (watched, published):
+        folder.mkdir()
+        write_corpus(folder / "seeds", 30)
+        for seed in REAL_SEEDS.glob("*.txt"):
+            (folder / "seeds" / seed.name).write_bytes(seed.read_bytes())
+            old_mtime(folder / "seeds" / seed.name)
+    with watching(watched) as daemon:
+        assert wait_until(lambda: daemon.scans() == 1)
+    assert run_feeds("publish", "--quiet", cwd=published).returncode == 0
+    assert tree_bytes(watched / "output") == tree_bytes(published / "output")
+
+
+def test_one_change_in_a_thousand_rewrites_only_its_files(tmp_path: Path) -> None:
+    write_corpus(tmp_path / "seeds", 1000, paragraphs=2)
+    out = tmp_path / "output"
+    with watching(tmp_path) as daemon:
+        assert wait_until(lambda: daemon.scans() == 1, timeout=60)
+        before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+        seed = tmp_path / "seeds/00500.txt"
+        seed.write_text(seed.read_text().replace("Paragraph 1 of", "Edited paragraph 1 of"))
+        assert wait_until(lambda: daemon.scans() == 2, timeout=30)
+        after = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    changed = sorted(p.relative_to(out).as_posix() for p in after if after[p] != before.get(p))
+    # Story 500: section SECTIONS[500 % 3] = Finance, author AUTHORS[500 % 5] = Ann McGauran.
+    feeds = {"all", "sections/finance", "authors/ann-mcgauran"}
+    must = {f"{f}.{fmt}" for f in feeds for fmt in ("atom", "rss")}
+    must |= {"entries/story-number-500-about-council-budgets.html"}
+    may = {"index.html", "sections/finance.html", "authors/ann-mcgauran.html"}
+    assert must <= set(changed) <= must | may
+    (line,) = daemon.messages("scan: 0 added, 1 changed")
+    assert f"{len(changed)} files written" in line
+
+
+def test_cron_publish_alongside_the_daemon_never_corrupts_output(
+    tmp_path: Path, run_feeds: RunFeeds
+) -> None:
+    from tests.test_cli_publish import _whole
+
+    write_corpus(tmp_path / "seeds", 200)
+    out = tmp_path / "output"
+    with watching(tmp_path) as daemon:
+        for i in range(5):
+            seed = tmp_path / f"seeds/{i:05d}.txt"
+            seed.write_text(seed.read_text().replace("Paragraph 0", f"Edit {i} of paragraph 0"))
+            result = run_feeds("publish", "--quiet", "--wait", "30")
+            assert result.returncode == 0, result.stderr
+            assert _whole(out) == []
+        # The daemon kept working through the contention: it publishes the next change.
+        (tmp_path / "seeds/extra.txt").write_text(synthetic_seed(900), encoding="utf-8")
+        headline = "Story number 900 about council \u2018budgets\u2019"
+        assert wait_until(lambda: headline in titles(out / "all.atom"), timeout=30)
+        assert daemon.proc.poll() is None
+    assert _whole(out) == []
+    assert not list(out.rglob("*.feeds-tmp"))
+    assert len(feedparser.parse((out / "all.atom").read_bytes()).entries) == 50

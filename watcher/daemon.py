@@ -1,0 +1,165 @@
+"""``feeds watch``: a foreground daemon that republishes whatever changed in the seeds folder.
+
+One APScheduler 3.x interval job runs a scan: ``feeds.publish.publish`` with
+a settle cut-off, so the work done is in proportion to what changed (see
+``feeds.sync``). The scheduler's traps are handled explicitly:
+
+- ``misfire_grace_time=None`` with ``coalesce=True``: a late run is merged,
+  never silently dropped (the default grace is one second);
+- ``max_instances=1`` on a one-thread executor: scans never overlap, and the
+  "maximum number of running instances" warning is demoted to debug;
+- ``next_run_time=now``: interval jobs do not run at start on their own;
+- an explicit UTC time zone, so no local zone is guessed;
+- the store is opened inside each scan, on the job's thread;
+- signal handlers only set events; a separate thread shuts the scheduler
+  down (``shutdown()`` from a handler can deadlock), after the publish under
+  way has finished.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from types import FrameType
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from feeds.config import Config
+from feeds.errors import FeedsError, StoreLockedError
+from feeds.publish import PublishReport, publish, record_scan_failure
+
+log = logging.getLogger(__name__)
+
+JOB_ID = "scan"
+
+
+class _DemoteOverlapWarning(logging.Filter):
+    """A slow scan makes APScheduler warn on every tick it skips; that is expected, not news."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "maximum number of running instances reached" in record.getMessage():
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+        return True
+
+
+class Watcher:
+    """Owns the scheduler, the signal-driven stop and reload, and the scan job."""
+
+    def __init__(self, load_config: Callable[[], Config]) -> None:
+        self._load_config = load_config
+        self.config = load_config()
+        self.stop = threading.Event()
+        self.reload = threading.Event()
+        self.scans = 0
+        self.scheduler = BlockingScheduler(
+            timezone=UTC,
+            executors={"default": ThreadPoolExecutor(max_workers=1)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+
+    def scan(self) -> PublishReport | None:
+        """One scan-and-republish; never raises, so the daemon outlives any bad input."""
+        if self.stop.is_set():
+            return None
+        if self.reload.is_set():
+            self._reload()
+        config = self.config
+        now = datetime.now(UTC).replace(microsecond=0)
+        settled_before_ns = time.time_ns() - int(config.settle * 1e9)
+        started = time.perf_counter()
+        self.scans += 1
+        try:
+            report = publish(
+                config,
+                now,
+                wait=0,
+                settled_before_ns=settled_before_ns,
+                status={"last_scan": now.isoformat(), "last_scan_error": ""},
+            )
+        except StoreLockedError as err:
+            log.debug("scan skipped: %s", err)
+            return None
+        except FeedsError as err:
+            log.error("scan failed: %s", err)
+            record_scan_failure(config, now, str(err))
+            return None
+        except Exception as err:
+            log.exception("scan failed unexpectedly")
+            record_scan_failure(config, now, f"{type(err).__name__}: {err}")
+            return None
+        ms = (time.perf_counter() - started) * 1000
+        if report.written or report.deleted or report.added or report.changed or report.removed:
+            log.info(
+                "scan: %d added, %d changed, %d removed entries from %d seeds read;"
+                " %d files written, %d deleted in %.0f ms",
+                report.added,
+                report.changed,
+                report.removed,
+                report.read,
+                len(report.written),
+                len(report.deleted),
+                ms,
+            )
+            log.debug("written: %s", ", ".join(report.written))
+        else:
+            log.debug("idle scan in %.0f ms (%d deferred)", ms, len(report.deferred))
+        return report
+
+    def _reload(self) -> None:
+        self.reload.clear()
+        try:
+            new = self._load_config()
+        except FeedsError as err:
+            log.error("config not reloaded, keeping the old one: %s", err)
+            return
+        if new.interval != self.config.interval:
+            self.scheduler.reschedule_job(JOB_ID, trigger=IntervalTrigger(seconds=new.interval))
+        self.config = new
+        log.info("config reloaded from %s", new.source)
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        if signum == signal.SIGHUP:
+            self.reload.set()
+        else:
+            self.stop.set()
+
+    def run(self) -> int:
+        """Scan now, then every interval, until SIGTERM or SIGINT; returns the exit code."""
+        logging.getLogger("apscheduler").addFilter(_DemoteOverlapWarning())
+        logging.getLogger("apscheduler.scheduler").addFilter(_DemoteOverlapWarning())
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(signum, self._on_signal)
+        self.scheduler.add_job(
+            self.scan,
+            IntervalTrigger(seconds=self.config.interval),
+            id=JOB_ID,
+            next_run_time=datetime.now(UTC),
+        )
+        stopper = threading.Thread(target=self._stop_when_asked, name="stopper", daemon=True)
+        stopper.start()
+        log.info(
+            "watching %s every %g s; publishing to %s",
+            self.config.seeds,
+            self.config.interval,
+            self.config.output,
+        )
+        self.scheduler.start()  # blocks until the stopper shuts it down
+        log.info("stopped after %d scans", self.scans)
+        return 0
+
+    def _stop_when_asked(self) -> None:
+        self.stop.wait()
+        log.info("stopping: finishing the scan under way")
+        self.scheduler.shutdown(wait=True)
+
+
+def run(load_config: Callable[[], Config]) -> int:
+    """Run the watcher in the foreground (for systemd or a terminal)."""
+    return Watcher(load_config).run()
