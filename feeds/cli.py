@@ -194,9 +194,23 @@ def publish(
     for line in report.rejected:
         if line not in report.newly_rejected:  # those were logged as they happened
             log.error("rejected: %s", line)
+    if config.hubs and report.feed_urls:
+        _ping_hubs(config, report.feed_urls)
     if not quiet:
         click.echo(report.summary())
     sys.exit(EXIT_OK if report.ok else EXIT_REJECTED)
+
+
+def _ping_hubs(config: Config, topics: tuple[str, ...]) -> None:
+    """After the files are in place: a hub's failure is reported but never fails the publish."""
+    import httpx
+
+    from feeds.status import record_hub_results
+    from feeds.websub import ping_hubs
+
+    with httpx.Client(timeout=config.hub_timeout) as client:
+        results = ping_hubs(client, config.hubs, topics, config.hub_retries)
+    record_hub_results(config, results)
 
 
 @contextlib.contextmanager
@@ -239,6 +253,9 @@ def _progress_bar(quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
     show_default=True,
     help="json: one JSON object per line, for log shippers.",
 )
+@click.option("--serve", "serve_too", is_flag=True, help="Also serve the output over HTTP.")
+@click.option("--host", help="With --serve: address to listen on (default 127.0.0.1).")
+@click.option("--port", type=click.IntRange(0, 65535), help="With --serve: port (default 8080).")
 @verbosity_options
 def watch(
     config_path: Path | None,
@@ -247,6 +264,9 @@ def watch(
     interval: float | None,
     settle: float | None,
     log_format: str,
+    serve_too: bool,
+    host: str | None,
+    port: int | None,
     verbose: int,
     quiet: bool,
 ) -> None:
@@ -254,9 +274,10 @@ def watch(
 
     Runs in the foreground (for systemd or a terminal). Scans at start and then
     every --interval seconds; only changed seeds are read and only the feeds
-    and pages they touch are rewritten. SIGHUP re-reads the config file.
+    and pages they touch are rewritten. SIGHUP re-reads the config file. With
+    --serve, the same process serves the output (see feeds serve).
 
-    Example: feeds watch --interval 10
+    Example: feeds watch --interval 10 --serve
     """
     from feeds.config import with_overrides
     from watcher.daemon import run
@@ -265,9 +286,69 @@ def watch(
 
     def load() -> Config:
         config = build_config(config_path, seeds, output)
-        return with_overrides(config, interval=interval, settle=settle)
+        return with_overrides(config, interval=interval, settle=settle, host=host, port=port)
 
-    sys.exit(run(load))
+    sys.exit(run(load, serve=serve_too))
+
+
+@cli.command()
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to serve (default: output).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file (default: ./feeds.toml when it exists).",
+)
+@click.option(
+    "--host",
+    help="Address to listen on (default 127.0.0.1: only this machine; 0.0.0.0 for every one).",
+)
+@click.option(
+    "--port", type=click.IntRange(0, 65535), help="Port (default 8080; 0 picks a free one)."
+)
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text")
+@verbosity_options
+def serve(
+    output: Path | None,
+    config_path: Path | None,
+    host: str | None,
+    port: int | None,
+    log_format: str,
+    verbose: int,
+    quiet: bool,
+) -> None:
+    """Serve the output folder to feed readers over HTTP until SIGTERM or SIGINT.
+
+    Feeds get their content types, strong ETags and Last-Modified; conditional
+    requests get 304; gzip when asked; WebSub Link headers when hubs are set.
+    /healthz answers JSON: 200 ok or degraded, 503 when publishing is broken.
+
+    Example: feeds serve --port 8080
+    """
+    import signal
+    import threading
+
+    from feeds.config import with_overrides
+    from feeds.serve import FeedServer
+
+    setup_logging(verbose, quiet, log_format, timestamps=True)
+    config = with_overrides(build_config(config_path, None, output), host=host, port=port)
+    try:
+        server = FeedServer(config)
+    except OSError as err:
+        raise click.ClickException(f"cannot listen on {config.host}:{config.port}: {err}") from err
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    server.start()
+    stop.wait()
+    server.stop()
+    log.info("stopped")
+    sys.exit(EXIT_OK)
 
 
 @cli.command()

@@ -53,6 +53,13 @@ class Config:
     # [watch]
     interval: float = 30.0
     settle: float = 2.0
+    # [serve]
+    host: str = "127.0.0.1"
+    port: int = 8080
+    # [websub]
+    hubs: tuple[str, ...] = ()
+    hub_timeout: float = 5.0
+    hub_retries: int = 3
     # Where the settings came from, for messages.
     source: str = "defaults"
 
@@ -76,6 +83,7 @@ class Config:
             "formats": self.formats,
             "teasers": self.teasers,
             "sections": self.section_names,
+            "hubs": self.hubs,
         }
         return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()
 
@@ -104,6 +112,13 @@ def _seconds(value: Any, key: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         raise ValueError("must be a number of seconds, 0 or more")
     return float(value)
+
+
+def _interval(value: Any, key: str) -> float:
+    seconds = _seconds(value, key)
+    if seconds < 0.1:
+        raise ValueError("must be at least 0.1 seconds")
+    return seconds
 
 
 def _bool(value: Any, key: str) -> bool:
@@ -149,6 +164,31 @@ def _formats(value: Any, key: str) -> tuple[str, ...]:
     return tuple(f for f in FORMATS if f in value)
 
 
+def _port(value: Any, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 65535:
+        raise ValueError("must be a port number from 0 to 65535")
+    return value
+
+
+def _retries(value: Any, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+        raise ValueError("must be a whole number from 0 to 10")
+    return value
+
+
+def _hubs(value: Any, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise ValueError("must be a list of hub URLs")
+    hubs = []
+    for item in value:
+        url = _str(item, key)
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"{url!r} is not an absolute http:// or https:// URL")
+        hubs.append(url)
+    return tuple(dict.fromkeys(hubs))
+
+
 def _language(value: Any, key: str) -> str:
     lang = _str(value, key)
     if not all(part.isalnum() and part.isascii() for part in lang.split("-")):
@@ -175,8 +215,17 @@ _KEYS: dict[str, dict[str, tuple[str, Converter]]] = {
         "max_seed_bytes": ("max_seed_bytes", _positive_int),
     },
     "watch": {
-        "interval": ("interval", _seconds),
+        "interval": ("interval", _interval),
         "settle": ("settle", _seconds),
+    },
+    "serve": {
+        "host": ("host", _str),
+        "port": ("port", _port),
+    },
+    "websub": {
+        "hubs": ("hubs", _hubs),
+        "timeout": ("hub_timeout", _interval),
+        "retries": ("hub_retries", _retries),
     },
 }
 _PATH_FIELDS = ("seeds", "output", "store")

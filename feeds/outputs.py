@@ -29,7 +29,7 @@ RENDER_VERSION = "1"
 OUTPUT_FOLDERS = ("sections", "authors", "entries")
 
 
-def site_from_config(config: Config, hubs: tuple[str, ...] = ()) -> Site:
+def site_from_config(config: Config) -> Site:
     """The rendering view of the config."""
     return Site(
         title=config.title,
@@ -38,7 +38,7 @@ def site_from_config(config: Config, hubs: tuple[str, ...] = ()) -> Site:
         tag_date=config.tag_date,
         language=config.language,
         formats=config.formats,
-        hubs=hubs,
+        hubs=config.hubs,
         section_names=config.section_names,
     )
 

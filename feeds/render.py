@@ -13,10 +13,12 @@ from datetime import UTC, datetime
 from html import escape
 
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from feeds.ids import tag_uri
 from feeds.records import Entry, FeedSpec, Site
 
+ATOM_NS = "{http://www.w3.org/2005/Atom}"
 ATOM_TYPE = "application/atom+xml"
 RSS_TYPE = "application/rss+xml"
 HTML_TYPE = "text/html"
@@ -79,7 +81,23 @@ def render_feed(fmt: str, spec: FeedSpec, entries: Sequence[Entry], site: Site) 
         _add_entry(fg, entry, site)
     if fmt == "atom":
         return bytes(fg.atom_str(pretty=True))
-    return bytes(fg.rss_str(pretty=True))
+    rss = bytes(fg.rss_str(pretty=True))
+    return _with_rss_hubs(rss, site.hubs) if site.hubs else rss
+
+
+def _with_rss_hubs(data: bytes, hubs: Sequence[str]) -> bytes:
+    """Add ``<atom:link rel="hub">`` beside ``rel="self"``: feedgen drops hub links from RSS."""
+    root = etree.fromstring(data)
+    channel = root.find("channel")
+    assert channel is not None  # feedgen always writes one
+    self_link = channel.find(f"{ATOM_NS}link")
+    assert self_link is not None  # render_feed always adds rel=self
+    at = list(channel).index(self_link) + 1
+    for offset, hub in enumerate(hubs):
+        link = etree.Element(f"{ATOM_NS}link", href=hub, rel="hub")
+        link.tail = self_link.tail
+        channel.insert(at + offset, link)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
 def _add_entry(fg: FeedGenerator, entry: Entry, site: Site) -> None:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import logging
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from feeds.config import Config
+from feeds.errors import FeedsError
 from feeds.store import Store
+from feeds.websub import PingResult, hub_failures
+
+log = logging.getLogger(__name__)
 
 FEED_SUFFIXES = (".atom", ".rss")
 
@@ -24,7 +31,9 @@ class Status:
     seeds: int = 0
     feeds: int = 0
     rejected: tuple[tuple[str, str], ...] = ()
+    hub_failures: tuple[tuple[str, str], ...] = ()
     problems: tuple[str, ...] = field(default=())
+    failing: bool = False  # the last scan failed or stalled: worse than degraded
 
     @property
     def healthy(self) -> bool:
@@ -33,6 +42,7 @@ class Status:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["rejected"] = [{"path": p, "error": e} for p, e in self.rejected]
+        data["hub_failures"] = [{"hub": h, "error": e} for h, e in self.hub_failures]
         data["problems"] = list(self.problems)
         data["healthy"] = self.healthy
         return data
@@ -49,14 +59,20 @@ def read_status(
         rejected = tuple(store.rejected_seeds())
         counts = (store.entry_count(), store.seed_count(), store.output_count(FEED_SUFFIXES))
     problems = [f"rejected: {error}" for _, error in rejected]
+    hubs = tuple(sorted(json.loads(values.get("hub_failures") or "{}").items()))
+    problems += [f"hub failing: {hub}: {error}" for hub, error in hubs]
+    failing = False
     scan_error = values.get("last_scan_error") or None
     if scan_error:
         problems.append(f"last scan failed: {scan_error}")
+        failing = True
     last_scan = values.get("last_scan")
-    if now is not None and stale_after is not None and last_scan:
-        age = now - datetime.fromisoformat(last_scan)
-        if age > timedelta(seconds=stale_after):
-            problems.append(f"last scan was {age.total_seconds():.0f} s ago: the watcher is stuck")
+    if now is not None and stale_after is not None:
+        age = now - datetime.fromisoformat(last_scan) if last_scan else None
+        if age is None or age > timedelta(seconds=stale_after):
+            ago = "never" if age is None else f"{age.total_seconds():.0f} s ago"
+            problems.append(f"last scan {ago}: the watcher is stuck")
+            failing = True
     return Status(
         last_scan=last_scan,
         last_scan_error=scan_error,
@@ -66,5 +82,25 @@ def read_status(
         seeds=counts[1],
         feeds=counts[2],
         rejected=rejected,
+        hub_failures=hubs,
         problems=tuple(problems),
+        failing=failing,
     )
+
+
+def record_hub_results(config: Config, results: Iterable[PingResult]) -> None:
+    """Keep each hub's last failure in the store (cleared by a success) for status and health."""
+    latest = hub_failures(results)
+    if not latest:
+        return
+    try:
+        with Store.open(config.store) as store, store.transaction():
+            failures = json.loads(store.status().get("hub_failures") or "{}")
+            for hub, error in latest.items():
+                if error is None:
+                    failures.pop(hub, None)
+                else:
+                    failures[hub] = error
+            store.set_status(hub_failures=json.dumps(failures, sort_keys=True))
+    except FeedsError as err:
+        log.warning("could not record hub results in the store: %s", err)

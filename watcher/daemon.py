@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -33,6 +34,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 from feeds.config import Config
 from feeds.errors import FeedsError, StoreLockedError
 from feeds.publish import PublishReport, publish, record_scan_failure
+from feeds.status import record_hub_results
+from feeds.websub import Pinger, PingResult
+
+if TYPE_CHECKING:
+    from feeds.serve import FeedServer
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +58,19 @@ class _DemoteOverlapWarning(logging.Filter):
 class Watcher:
     """Owns the scheduler, the signal-driven stop and reload, and the scan job."""
 
-    def __init__(self, load_config: Callable[[], Config]) -> None:
+    def __init__(self, load_config: Callable[[], Config], serve: bool = False) -> None:
         self._load_config = load_config
         self.config = load_config()
         self.stop = threading.Event()
         self.reload = threading.Event()
         self.scans = 0
+        self.pinger = self._make_pinger(self.config)
+        self.server: FeedServer | None = None
+        if serve:
+            from feeds.serve import FeedServer
+
+            # Three missed scans and /healthz says the watcher is stuck.
+            self.server = FeedServer(self.config, stale_after=3 * self.config.interval)
         self.scheduler = BlockingScheduler(
             timezone=UTC,
             executors={"default": ThreadPoolExecutor(max_workers=1)},
@@ -95,6 +108,8 @@ class Watcher:
             record_scan_failure(config, now, f"{type(err).__name__}: {err}")
             return None
         ms = (time.perf_counter() - started) * 1000
+        if self.pinger is not None and report.feed_urls:
+            self.pinger.submit(report.feed_urls)
         if report.written or report.deleted or report.added or report.changed or report.removed:
             log.info(
                 "scan: %d added, %d changed, %d removed entries from %d seeds read;"
@@ -121,8 +136,25 @@ class Watcher:
             return
         if new.interval != self.config.interval:
             self.scheduler.reschedule_job(JOB_ID, trigger=IntervalTrigger(seconds=new.interval))
+        if (new.hubs, new.hub_timeout, new.hub_retries) != (
+            self.config.hubs,
+            self.config.hub_timeout,
+            self.config.hub_retries,
+        ):
+            if self.pinger is not None:
+                self.pinger.close()
+            self.pinger = self._make_pinger(new)
         self.config = new
         log.info("config reloaded from %s", new.source)
+
+    def _make_pinger(self, config: Config) -> Pinger | None:
+        if not config.hubs:
+            return None
+
+        def record(results: list[PingResult]) -> None:
+            record_hub_results(config, results)
+
+        return Pinger(config.hubs, config.hub_timeout, config.hub_retries, record)
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         if signum == signal.SIGHUP:
@@ -150,7 +182,13 @@ class Watcher:
             self.config.interval,
             self.config.output,
         )
+        if self.server is not None:
+            self.server.start()
         self.scheduler.start()  # blocks until the stopper shuts it down
+        if self.server is not None:
+            self.server.stop()
+        if self.pinger is not None:
+            self.pinger.close(timeout=2.0)
         log.info("stopped after %d scans", self.scans)
         return 0
 
@@ -160,6 +198,6 @@ class Watcher:
         self.scheduler.shutdown(wait=True)
 
 
-def run(load_config: Callable[[], Config]) -> int:
-    """Run the watcher in the foreground (for systemd or a terminal)."""
-    return Watcher(load_config).run()
+def run(load_config: Callable[[], Config], serve: bool = False) -> int:
+    """Run the watcher (and with ``serve`` the HTTP server) in the foreground."""
+    return Watcher(load_config, serve).run()

@@ -1,0 +1,186 @@
+"""WebSub publishing: hub links in every feed, one ping per rewritten feed, failures reported."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import feedparser
+import httpx
+import pytest
+from lxml import etree
+
+from feeds.websub import ping_hub
+from tests.conftest import RunFeeds, free_port, responds, running, synthetic_seed, wait_until
+
+TOPIC = "http://localhost:8080/all.atom"
+HUB = "http://hub.test/"
+
+
+def test_ping_is_a_form_encoded_publish() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(204)
+
+    client = httpx.Client(transport=httpx.MockTransport(handler))
+    result = ping_hub(client, HUB, TOPIC, retries=3, sleep=lambda s: None)
+    assert result.ok and result.attempts == 1
+    (request,) = seen
+    assert request.method == "POST"
+    assert request.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert parse_qs(request.content.decode()) == {"hub.mode": ["publish"], "hub.url": [TOPIC]}
+
+
+def test_retries_with_backoff_then_succeeds() -> None:
+    answers = iter([500, 503, 202])
+    sleeps: list[float] = []
+    client = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(next(answers))))
+    result = ping_hub(client, HUB, TOPIC, retries=3, sleep=sleeps.append)
+    assert result.ok and result.attempts == 3
+    assert sleeps == [0.5, 1.0]
+
+
+def test_gives_up_after_bounded_retries() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    client = httpx.Client(transport=httpx.MockTransport(refuse))
+    result = ping_hub(client, HUB, TOPIC, retries=2, sleep=lambda s: None)
+    assert not result.ok and result.attempts == 3
+    assert result.error == "ConnectError: connection refused"
+
+
+class Hub:
+    """A real hub stand-in on loopback that records publish pings."""
+
+    def __init__(self, mode: str = "ok") -> None:
+        self.mode = mode
+        self.pings: list[str] = []
+        self.release = threading.Event()
+        hub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", 0))
+                form = parse_qs(self.rfile.read(length).decode())
+                assert form["hub.mode"] == ["publish"]
+                hub.pings.extend(form["hub.url"])
+                if hub.mode == "hang":
+                    hub.release.wait(30)
+                    return
+                self.send_response(500 if hub.mode == "fail" else 204)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hub"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> Hub:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def hub() -> Iterator[Hub]:
+    with Hub() as h:
+        yield h
+
+
+def configure(tmp_path: Path, hub_url: str, timeout: float = 2.0, retries: int = 2) -> None:
+    (tmp_path / "feeds.toml").write_text(
+        f'[websub]\nhubs = ["{hub_url}"]\ntimeout = {timeout}\nretries = {retries}\n'
+    )
+
+
+WATCH = [sys.executable, "-m", "feeds", "watch", "--interval", "1", "--settle", "0.3"]
+EICHLER_FEEDS = {
+    f"http://localhost:8080/{stem}.{fmt}"
+    for stem in ("all", "sections/childrens-services", "authors/william-eichler")
+    for fmt in ("atom", "rss")
+}
+
+
+def test_hub_links_in_atom_rss_and_headers(
+    tmp_path: Path, seeds_dir: Path, hub: Hub, run_feeds: RunFeeds
+) -> None:
+    configure(tmp_path, hub.url)
+    assert run_feeds("publish", "--quiet").returncode == 0
+    atom = feedparser.parse((tmp_path / "output/all.atom").read_bytes())
+    assert {link.rel: link.href for link in atom.feed.links}["hub"] == hub.url
+    rss = etree.parse(str(tmp_path / "output/all.rss"))
+    hubs = rss.findall("channel/{http://www.w3.org/2005/Atom}link[@rel='hub']")
+    assert [h.get("href") for h in hubs] == [hub.url]
+    assert feedparser.parse((tmp_path / "output/all.rss").read_bytes()).bozo == 0
+    # The one-shot publish pinged every feed it wrote, once.
+    assert len(hub.pings) == 20 and len(set(hub.pings)) == 20
+
+    port = free_port()
+    cmd = [sys.executable, "-m", "feeds", "serve", "--port", str(port)]
+    with running(cmd, tmp_path, tmp_path / "serve.log"):
+        url = f"http://127.0.0.1:{port}/all.rss"
+        assert wait_until(lambda: responds(url))
+        assert httpx.get(url).headers["link"] == (
+            f'<{hub.url}>; rel="hub", <http://localhost:8080/all.rss>; rel="self"'
+        )
+
+
+def test_one_ping_per_rewritten_feed(tmp_path: Path, seeds_dir: Path, hub: Hub) -> None:
+    configure(tmp_path, hub.url)
+    with running(WATCH, tmp_path, tmp_path / "watch.log"):
+        assert wait_until(lambda: len(hub.pings) == 20)
+        hub.pings.clear()
+        seed = seeds_dir / "003_710dfe4fad0154d6.txt"
+        seed.write_text(seed.read_text().replace("£20m", "£22m"), encoding="utf-8")
+        assert wait_until(lambda: len(hub.pings) >= 6)
+        time.sleep(1.5)  # a scan or more later: no second round for the same change
+    assert sorted(hub.pings) == sorted(EICHLER_FEEDS)
+
+
+@pytest.mark.parametrize("mode", ["fail", "hang"])
+def test_a_failing_hub_never_delays_publishing_and_is_reported(
+    tmp_path: Path, seeds_dir: Path, mode: str, run_feeds: RunFeeds
+) -> None:
+    with Hub(mode) as hub:
+        configure(tmp_path, hub.url, timeout=0.5, retries=2)
+        port = free_port()
+        cmd = [*WATCH, "--serve", "--port", str(port)]
+        with running(cmd, tmp_path, tmp_path / "watch.log"):
+            feed = f"http://127.0.0.1:{port}/all.atom"
+            assert wait_until(lambda: responds(feed))
+            assert wait_until(lambda: len(hub.pings) >= 1)
+            # While the hub fails or hangs, a new seed is still published promptly.
+            started = time.monotonic()
+            (seeds_dir / "new.txt").write_text(synthetic_seed(61), encoding="utf-8")
+            title = "Story number 61 about council \u2018budgets\u2019"
+            assert wait_until(lambda: title in httpx.get(feed).text, timeout=5)
+            assert time.monotonic() - started < 3.5
+
+            def reported() -> bool:
+                status = json.loads(run_feeds("status", "--json").stdout)
+                return bool(status["hub_failures"])
+
+            assert wait_until(reported, timeout=30)
+            health = httpx.get(f"http://127.0.0.1:{port}/healthz").json()
+            assert health["status"] == "degraded"
+            assert health["hub_failures"][0]["hub"] == hub.url
+            # The first topic was tried 1 + retries times before the next one.
+            assert hub.pings[:3] == ["http://localhost:8080/all.atom"] * 3
+            assert hub.pings[3] == "http://localhost:8080/all.rss"
