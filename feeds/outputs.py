@@ -1,9 +1,14 @@
 """The store's entries → the files of the output folder, rendering only what changed.
 
-Every file that should exist gets a digest of everything it is rendered
-from (entries, timestamps, settings, ``RENDER_VERSION``). A file is rendered
-only when its digest differs from the stored one or it is missing, and
-written only when its bytes differ from what is on disk.
+An incremental run redoes only the feeds an added, changed or removed entry
+was or is in (with their pages), the index and OPML when the list of feeds
+changed, and the pages of the entries that changed; a full run (the first,
+after a settings change, or ``--rebuild``) redoes everything. Each feed and
+listing page has a digest of what it is rendered from (entry ids, hashes and
+times, settings, ``RENDER_VERSION``): it is rendered only when that digest
+moved or the file is missing, and written only when its bytes differ from
+what is on disk. Entry pages are rendered in batches, so memory stays flat
+however many there are.
 """
 
 from __future__ import annotations
@@ -11,13 +16,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from feeds.check import check_feed
 from feeds.config import Config
 from feeds.pages import PageRenderer, render_opml
-from feeds.plan import plan_feeds
-from feeds.records import Entry, EntrySummary, FeedSpec, Site
+from feeds.plan import feed_spec
+from feeds.reconcile import EntryChanges
+from feeds.records import FeedSpec, Site
 from feeds.render import entry_page_path, feed_path, page_path, render_feed
 from feeds.store import Store
 from feeds.write import OutputWriter
@@ -27,6 +34,9 @@ log = logging.getLogger(__name__)
 # Bump when templates or rendering change, so every file is rendered again.
 RENDER_VERSION = "1"
 OUTPUT_FOLDERS = ("sections", "authors", "entries")
+ENTRY_BATCH = 500
+
+FeedRow = tuple[str, str, str, str]  # (id, content_hash, published, updated)
 
 
 def site_from_config(config: Config) -> Site:
@@ -47,83 +57,148 @@ def _digest(*parts: object) -> str:
     return hashlib.sha256(json.dumps(parts, default=str, ensure_ascii=False).encode()).hexdigest()
 
 
-def _entry_inputs(summaries: dict[str, EntrySummary], ids: Iterable[str]) -> list[object]:
-    return [
-        [i, summaries[i].content_hash, summaries[i].published, summaries[i].updated] for i in ids
-    ]
+@dataclass(frozen=True)
+class OutputPlan:
+    """What ``render_outputs`` staged: digests to record and paths it removed."""
+
+    digests: dict[str, str]
+    removed: list[str]
+    considered: int
 
 
 def render_outputs(
-    store: Store, config: Config, writer: OutputWriter, rebuild: bool = False
-) -> tuple[dict[str, str], list[str]]:
-    """Render and stage every output file whose inputs changed.
-
-    Returns the digest of every file that should exist (to record in the
-    store) and the files that should no longer exist.
-    """
+    store: Store,
+    config: Config,
+    writer: OutputWriter,
+    changes: EntryChanges,
+    full: bool,
+) -> OutputPlan:
+    """Render and stage the files ``changes`` affect (every file when ``full``)."""
     site = site_from_config(config)
-    summaries = {s.id: s for s in store.entry_summaries()}
-    specs = plan_feeds(
-        list(summaries.values()),
-        site_title=config.title,
-        max_entries=config.max_entries,
-        section_name=config.section_name,
-        include_teasers=config.teasers,
-    )
-    base = (RENDER_VERSION, config.render_fingerprint())
-    wanted: dict[str, tuple[str, Callable[[dict[str, Entry]], bytes], tuple[str, ...]]] = {}
     pages = PageRenderer(site)
-
-    def feed_renderer(spec: FeedSpec, fmt: str) -> Callable[[dict[str, Entry]], bytes]:
-        def render(entries: dict[str, Entry]) -> bytes:
-            data = render_feed(fmt, spec, [entries[i] for i in spec.entry_ids], site)
-            check_feed(fmt, data, feed_path(spec, fmt))
-            return data
-
-        return render
-
-    def listing_renderer(spec: FeedSpec) -> Callable[[dict[str, Entry]], bytes]:
-        if spec.kind == "all":
-            return lambda entries: pages.index(specs, [entries[i] for i in spec.entry_ids])
-        return lambda entries: pages.listing(spec, [entries[i] for i in spec.entry_ids])
-
-    def entry_renderer(entry_id: str) -> Callable[[dict[str, Entry]], bytes]:
-        return lambda entries: pages.entry(entries[entry_id])
-
-    all_specs = [(s.kind, s.slug, s.title, len(s.entry_ids)) for s in specs]
-    for spec in specs:
-        inputs = _entry_inputs(summaries, spec.entry_ids)
-        for fmt in config.formats:
-            digest = _digest(base, "feed", fmt, spec, inputs)
-            wanted[feed_path(spec, fmt)] = (digest, feed_renderer(spec, fmt), spec.entry_ids)
-        extra = all_specs if spec.kind == "all" else None
-        digest = _digest(base, "page", spec, inputs, extra)
-        wanted[page_path(spec)] = (digest, listing_renderer(spec), spec.entry_ids)
-    wanted["feeds.opml"] = (
-        _digest(base, "opml", all_specs),
-        lambda _entries: render_opml(specs, site),
-        (),
-    )
-    shown = [i for i, s in summaries.items() if config.teasers or s.kind == "article"]
-    for entry_id in shown:
-        summary = summaries[entry_id]
-        digest = _digest(base, "entry", _entry_inputs(summaries, [entry_id]))
-        wanted[entry_page_path(summary.slug)] = (digest, entry_renderer(entry_id), (entry_id,))
-
+    articles_only = not config.teasers
+    base = (RENDER_VERSION, config.render_fingerprint())
     stored = store.output_hashes()
-    todo = [
-        path
-        for path, (digest, _, _) in sorted(wanted.items())
-        if rebuild or stored.get(path) != digest or not (config.output / path).exists()
+    catalog = [
+        feed_spec(
+            kind,  # type: ignore[arg-type]
+            slug,
+            name,
+            count,
+            site_title=config.title,
+            section_name=config.section_name,
+        )
+        for kind, slug, name, count in store.feed_catalog(articles_only)
     ]
-    needed = {i for path in todo for i in wanted[path][2]}
+    by_key: dict[tuple[str, str], FeedSpec] = {(s.kind, s.slug): s for s in catalog}
+
+    def files_of(spec: FeedSpec) -> list[str]:
+        return [feed_path(spec, fmt) for fmt in config.formats] + [page_path(spec)]
+
+    todo = set(by_key) if full else changes.feeds & by_key.keys()
+    todo |= {k for k, s in by_key.items() if not all(_exists(config, p) for p in files_of(s))}
+    rows: dict[tuple[str, str], list[FeedRow]] = {}
+    for key in sorted(todo | {("all", "all")} & by_key.keys()):
+        rows[key] = store.feed_entries(key[0], key[1], config.max_entries, articles_only)
+
+    digests: dict[str, str] = {}
+    staged: list[tuple[str, FeedSpec, str]] = []  # (path, spec, format or "page")
+    for key in sorted(todo):
+        spec = _with_entries(by_key[key], rows[key])
+        for fmt in config.formats:
+            digests[feed_path(spec, fmt)] = _digest(base, "feed", fmt, spec, rows[key])
+            staged.append((feed_path(spec, fmt), spec, fmt))
+        if spec.kind != "all":
+            digests[page_path(spec)] = _digest(base, "page", spec, rows[key])
+            staged.append((page_path(spec), spec, "page"))
+
+    listing = [(s.kind, s.slug, s.title, s.count) for s in catalog]
+    top = rows.get(("all", "all"), [])
+    all_spec = _with_entries(by_key[("all", "all")], top) if top else None
+    digests["index.html"] = _digest(base, "index", listing, top)
+    digests["feeds.opml"] = _digest(base, "opml", [row[:3] for row in listing])
+
+    to_render = [
+        (path, spec, kind)
+        for path, spec, kind in staged
+        if full or stored.get(path) != digests[path] or not _exists(config, path)
+    ]
+    needed = {i for _, spec, _ in to_render for i in spec.entry_ids}
+    if all_spec is not None:
+        needed |= set(all_spec.entry_ids)
     entries = store.entries_by_id(needed)
-    for path in todo:
-        writer.put(path, wanted[path][1](entries))
-    obsolete = sorted(stored.keys() - wanted.keys())
-    for path in obsolete:
+    for path, spec, kind in to_render:
+        chosen = [entries[i] for i in spec.entry_ids]
+        if kind == "page":
+            writer.put(path, pages.listing(spec, chosen))
+        else:
+            data = render_feed(kind, spec, chosen, site)
+            check_feed(kind, data, path)
+            writer.put(path, data)
+    for path in ("index.html", "feeds.opml"):
+        if full or stored.get(path) != digests[path] or not _exists(config, path):
+            if path == "index.html":
+                latest = [entries[i] for i in all_spec.entry_ids] if all_spec else []
+                writer.put(path, pages.index(catalog, latest))
+            else:
+                writer.put(path, render_opml(catalog, site))
+
+    # Feeds (and their pages) that no longer exist: an author with no entries left.
+    live = {p for s in catalog for p in files_of(s)} | {"index.html", "feeds.opml"}
+    removed = sorted(p for p in stored if p not in live)
+    for path in removed:
         writer.remove(path)
-    log.debug(
-        "%d files to consider, %d rendered, %d obsolete", len(wanted), len(todo), len(obsolete)
+    removed += _entry_pages(store, writer, pages, changes, full, articles_only, config)
+    log.debug("%d feeds considered, %d files rendered", len(todo), len(to_render))
+    # Rows not in ``digests`` keep their stored digest; only changed ones are recorded.
+    return OutputPlan(digests, removed, len(todo))
+
+
+def _with_entries(spec: FeedSpec, rows: Sequence[FeedRow]) -> FeedSpec:
+    return FeedSpec(
+        spec.kind, spec.slug, spec.title, spec.subtitle, tuple(r[0] for r in rows), spec.count
     )
-    return {path: w[0] for path, w in wanted.items()}, obsolete
+
+
+def _exists(config: Config, path: str) -> bool:
+    return (config.output / path).exists()
+
+
+def _entry_pages(
+    store: Store,
+    writer: OutputWriter,
+    pages: PageRenderer,
+    changes: EntryChanges,
+    full: bool,
+    articles_only: bool,
+    config: Config,
+) -> list[str]:
+    """Render the pages of changed entries (all, when ``full``) in batches; drop those gone."""
+    ids: Iterable[str] = store.entry_ids(articles_only) if full else sorted(changes.pages)
+    written: set[str] = set()
+    batch: list[str] = []
+
+    def flush() -> None:
+        for entry in store.entries_by_id(batch).values():
+            if articles_only and entry.story.kind != "article":
+                continue
+            path = entry_page_path(entry.slug)
+            writer.put(path, pages.entry(entry))
+            written.add(path)
+        batch.clear()
+
+    for entry_id in ids:
+        batch.append(entry_id)
+        if len(batch) >= ENTRY_BATCH:
+            flush()
+    flush()
+    if full:
+        # The publisher owns entries/: anything there that is not a current page goes.
+        folder = config.output / "entries"
+        present = {f"entries/{p.name}" for p in folder.iterdir()} if folder.is_dir() else set()
+        gone = sorted(p for p in present - written if p.endswith(".html"))
+    else:
+        gone = sorted({entry_page_path(s) for s in changes.gone} - written)
+    for path in gone:
+        writer.remove(path)
+    return gone

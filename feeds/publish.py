@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 
 from feeds.config import Config
 from feeds.errors import ConfigError, FeedsError
-from feeds.outputs import OUTPUT_FOLDERS, render_outputs
+from feeds.outputs import OUTPUT_FOLDERS, RENDER_VERSION, render_outputs
 from feeds.reconcile import reconcile
 from feeds.store import Store, publish_lock
 from feeds.sync import Progress, sync_seeds
@@ -89,19 +89,27 @@ def publish(
             sweep_temporaries(config.output, OUTPUT_FOLDERS)
             seeds = sync_seeds(store, config, progress, settled_before_ns)
             entries = reconcile(store, seeds, config, now)
-            writer = OutputWriter(config.output)
-            try:
-                hashes, obsolete = render_outputs(store, config, writer, rebuild)
-                written, deleted = writer.commit()
-            except BaseException:
-                writer.abort()
-                raise
-            store.record_outputs(hashes, obsolete)
-            store.set_status(last_run=now.isoformat(), **(status or {}))
+            fingerprint = f"{RENDER_VERSION}:{config.render_fingerprint()}"
+            full = rebuild or store.status().get("render_fingerprint") != fingerprint
+            written: list[str] = []
+            deleted: list[str] = []
+            if full or entries.feeds or entries.pages or _outputs_missing(store, config):
+                writer = OutputWriter(config.output)
+                try:
+                    plan = render_outputs(store, config, writer, entries, full)
+                    written, deleted = writer.commit()
+                except BaseException:
+                    writer.abort()
+                    raise
+                store.record_outputs(plan.digests, plan.removed)
+            store.set_status(
+                last_run=now.isoformat(), render_fingerprint=fingerprint, **(status or {})
+            )
             if written or deleted:
                 store.set_status(last_publish=now.isoformat())
         rejected = tuple(error for _, error in store.rejected_seeds())
         total = store.entry_count()
+        files = len(store.output_hashes()) + len(store.entry_ids(not config.teasers))
     feed_files = [p for p in written if p.endswith(tuple(f".{f}" for f in config.formats))]
     return PublishReport(
         seeds=seeds.count,
@@ -116,10 +124,15 @@ def publish(
         removed=entries.removed,
         written=tuple(written),
         deleted=tuple(deleted),
-        unchanged=len(hashes) - len(written),
+        unchanged=files - len(written),
         seconds=clock.perf_counter() - started,
         feed_urls=tuple(config.base_url + p for p in feed_files),
     )
+
+
+def _outputs_missing(store: Store, config: Config) -> bool:
+    """Whether a feed or listing page we published has gone (entry pages are not checked)."""
+    return not all((config.output / path).exists() for path in store.output_hashes())
 
 
 def record_scan_failure(config: Config, now: datetime, error: str) -> None:

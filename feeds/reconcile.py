@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -25,11 +25,25 @@ from feeds.sync import SeedChanges
 
 @dataclass
 class EntryChanges:
-    """What ``reconcile`` did to the entries."""
+    """What ``reconcile`` did to the entries, and so which files must be redone.
+
+    ``feeds`` holds ``(kind, slug)`` of every feed an added, changed or removed
+    entry was or is in; ``pages`` the ids of entries whose page must be
+    rendered; ``gone`` the slugs of entries whose page must go.
+    """
 
     added: int = 0
     changed: int = 0
     removed: int = 0
+    feeds: set[tuple[str, str]] = field(default_factory=set)
+    pages: set[str] = field(default_factory=set)
+    gone: set[str] = field(default_factory=set)
+
+    def touch(self, entry: Entry) -> None:
+        """Mark every feed ``entry`` belongs to as needing a new rendering."""
+        self.feeds.add(("all", "all"))
+        self.feeds.add(("section", entry.story.section.slug))
+        self.feeds.update(("author", a.slug) for a in entry.story.authors)
 
 
 def content_hash(story: MergedStory) -> str:
@@ -68,7 +82,11 @@ def reconcile(store: Store, seeds: SeedChanges, config: Config, now: datetime) -
     matches = _match(merged, existing)
     claimed = {e.id for e in matches.values()}
     store.delete_entries(e.id for e in existing)
-    result.removed = sum(1 for e in existing if e.id not in claimed)
+    for entry in existing:
+        if entry.id not in claimed:
+            result.removed += 1
+            result.touch(entry)
+            result.gone.add(entry.slug)
 
     fresh = [m for m in merged if m.key not in matches]
     # Matched entries keep their slugs even though their rows were just deleted.
@@ -82,18 +100,15 @@ def reconcile(store: Store, seeds: SeedChanges, config: Config, now: datetime) -
         if old is not None:
             published = published_time(story, old.first_seen, zone, now)
             updated = old.updated if digest == old.content_hash else now
-            result.changed += digest != old.content_hash
-            new_entries.append(
-                Entry(
-                    old.id,
-                    old.slug,
-                    story,
-                    digest,
-                    old.first_seen,
-                    published,
-                    max(updated, published),
-                )
+            entry = Entry(
+                old.id, old.slug, story, digest, old.first_seen, published, max(updated, published)
             )
+            if digest != old.content_hash:
+                result.changed += 1
+                result.touch(old)
+                result.touch(entry)
+                result.pages.add(entry.id)
+            new_entries.append(entry)
             continue
         slug = _free_slug(slugify(story.headline), taken)
         taken.add(slug)
@@ -101,8 +116,11 @@ def reconcile(store: Store, seeds: SeedChanges, config: Config, now: datetime) -
         published = published_time(story, first_seen, zone, now)
         # Minted once and stored: later changes of base_url or authority leave it alone.
         entry_id = tag_uri(config.tag_authority, config.tag_date, f"entry/{slug}")
-        new_entries.append(Entry(entry_id, slug, story, digest, first_seen, published, published))
+        entry = Entry(entry_id, slug, story, digest, first_seen, published, published)
+        new_entries.append(entry)
         result.added += 1
+        result.touch(entry)
+        result.pages.add(entry.id)
     store.insert_entries(new_entries)
     return result
 

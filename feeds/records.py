@@ -142,6 +142,7 @@ class FeedSpec:
     title: str
     subtitle: str
     entry_ids: tuple[str, ...]
+    count: int = 0  # entries it would hold without the max_entries cap
 
     @property
     def stem(self) -> str:

@@ -36,7 +36,7 @@ from feeds.records import (
     story_to_json,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # "feed" in ASCII: marks the file as ours, so a foreign database is refused.
 APPLICATION_ID = 0x66656564
 
@@ -64,6 +64,7 @@ CREATE TABLE entries (
     kind TEXT NOT NULL,
     headline TEXT NOT NULL,
     section TEXT NOT NULL,          -- JSON [name, slug]
+    section_slug TEXT NOT NULL,
     authors TEXT NOT NULL,          -- JSON [[name, slug], ...]
     data TEXT NOT NULL,             -- JSON of the merged story
     content_hash TEXT NOT NULL,
@@ -71,6 +72,16 @@ CREATE TABLE entries (
     published TEXT NOT NULL,
     updated TEXT NOT NULL
 );
+-- Feeds are read newest first, ties broken by id: these indexes serve that order.
+CREATE INDEX entries_by_updated ON entries (updated DESC, id);
+CREATE INDEX entries_by_section ON entries (section_slug, updated DESC, id);
+CREATE TABLE entry_authors (
+    slug TEXT NOT NULL,
+    entry_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (slug, entry_id)
+) WITHOUT ROWID;
+CREATE INDEX entry_authors_by_entry ON entry_authors (entry_id);
 CREATE TABLE outputs (              -- files we own under the output folder
     path TEXT PRIMARY KEY,
     input_hash TEXT NOT NULL
@@ -82,7 +93,26 @@ CREATE TABLE status (
 """
 
 # Version n → n+1 steps, applied in order when an older store is opened.
-MIGRATIONS: dict[int, str] = {}
+MIGRATIONS: dict[int, str] = {
+    # 2: section and authors as indexed columns, so a feed is one indexed query.
+    1: """
+ALTER TABLE entries ADD COLUMN section_slug TEXT NOT NULL DEFAULT '';
+UPDATE entries SET section_slug = json_extract(section, '$[1]');
+CREATE INDEX entries_by_updated ON entries (updated DESC, id);
+CREATE INDEX entries_by_section ON entries (section_slug, updated DESC, id);
+CREATE TABLE entry_authors (
+    slug TEXT NOT NULL,
+    entry_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (slug, entry_id)
+) WITHOUT ROWID;
+CREATE INDEX entry_authors_by_entry ON entry_authors (entry_id);
+INSERT OR IGNORE INTO entry_authors (slug, entry_id, name)
+    SELECT json_extract(a.value, '$[1]'), e.id, json_extract(a.value, '$[0]')
+    FROM entries AS e, json_each(e.authors) AS a;
+DELETE FROM outputs WHERE path LIKE 'entries/%';
+""",
+}
 
 
 @dataclass(frozen=True)
@@ -307,13 +337,16 @@ class Store:
         return taken
 
     def delete_entries(self, ids: Iterable[str]) -> None:
-        self._many("DELETE FROM entries WHERE id = ?", ((i,) for i in ids))
+        rows = [(i,) for i in ids]
+        self._many("DELETE FROM entries WHERE id = ?", rows)
+        self._many("DELETE FROM entry_authors WHERE entry_id = ?", rows)
 
     def insert_entries(self, entries: Iterable[Entry]) -> None:
+        entries = list(entries)
         self._many(
-            "INSERT INTO entries (id, slug, key, origin, kind, headline, section, authors, data,"
-            " content_hash, first_seen, published, updated)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO entries (id, slug, key, origin, kind, headline, section, section_slug,"
+            " authors, data, content_hash, first_seen, published, updated)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 (
                     e.id,
@@ -323,6 +356,7 @@ class Store:
                     e.story.kind,
                     e.story.headline,
                     json.dumps([e.story.section.name, e.story.section.slug], ensure_ascii=False),
+                    e.story.section.slug,
                     json.dumps([[a.name, a.slug] for a in e.story.authors], ensure_ascii=False),
                     json.dumps(story_to_json(e.story), ensure_ascii=False),
                     e.content_hash,
@@ -333,6 +367,63 @@ class Store:
                 for e in entries
             ),
         )
+
+        self._many(
+            "INSERT OR IGNORE INTO entry_authors (slug, entry_id, name) VALUES (?, ?, ?)",
+            ((a.slug, e.id, a.name) for e in entries for a in e.story.authors),
+        )
+
+    def feed_catalog(self, articles_only: bool) -> list[tuple[str, str, str, int]]:
+        """``(kind, slug, name, entries)`` of every feed: all, each section, each author.
+
+        A feed's name is the one that sorts first among its entries' spellings.
+        """
+        only = " WHERE kind = 'article'" if articles_only else ""
+        total = int(self._q(f"SELECT count(*) FROM entries{only}").fetchone()[0])
+        catalog: list[tuple[str, str, str, int]] = [("all", "all", "", total)] if total else []
+        catalog += [
+            ("section", slug, name, count)
+            for slug, name, count in self._q(
+                "SELECT section_slug, min(json_extract(section, '$[0]')), count(*)"
+                f" FROM entries{only} GROUP BY section_slug ORDER BY section_slug"
+            )
+        ]
+        join = " JOIN entries AS e ON e.id = a.entry_id WHERE e.kind = 'article'"
+        catalog += [
+            ("author", slug, name, count)
+            for slug, name, count in self._q(
+                "SELECT a.slug, min(a.name), count(*) FROM entry_authors AS a"
+                f"{join if articles_only else ''} GROUP BY a.slug ORDER BY a.slug"
+            )
+        ]
+        return catalog
+
+    def feed_entries(
+        self, kind: str, slug: str, limit: int, articles_only: bool
+    ) -> list[tuple[str, str, str, str]]:
+        """``(id, content_hash, published, updated)`` of a feed's newest entries, newest first.
+
+        Newest means latest ``updated`` (ISO 8601 in UTC, so text order is time
+        order), ties broken by id: the order every feed and page uses.
+        """
+        columns = "e.id, e.content_hash, e.published, e.updated"
+        where = ["e.kind = 'article'"] if articles_only else []
+        params: list[Any] = []
+        if kind == "section":
+            where.append("e.section_slug = ?")
+            params.append(slug)
+        source = "entries AS e"
+        if kind == "author":
+            source = "entry_authors AS a JOIN entries AS e ON e.id = a.entry_id"
+            where.append("a.slug = ?")
+            params.append(slug)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        sql = f"SELECT {columns} FROM {source}{clause} ORDER BY e.updated DESC, e.id LIMIT ?"
+        return [tuple(row) for row in self._q(sql, (*params, limit))]
+
+    def entry_ids(self, articles_only: bool) -> list[str]:
+        only = " WHERE kind = 'article'" if articles_only else ""
+        return [i for (i,) in self._q(f"SELECT id FROM entries{only} ORDER BY id")]
 
     def entry_count(self) -> int:
         return int(self._q("SELECT count(*) FROM entries").fetchone()[0])
@@ -351,7 +442,10 @@ class Store:
     # -- outputs -----------------------------------------------------------
 
     def output_hashes(self) -> dict[str, str]:
-        """``path → digest of what it was rendered from`` for every file we own."""
+        """``path → digest of what it was rendered from`` for every feed and page we own.
+
+        Entry pages are not listed: they follow their entries (see feeds.outputs).
+        """
         return dict(self._q("SELECT path, input_hash FROM outputs").fetchall())
 
     def record_outputs(self, written: dict[str, str], removed: Iterable[str]) -> None:

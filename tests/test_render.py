@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import feedparser
 from lxml import etree
 
-from feeds.plan import plan_feeds
+from feeds.plan import feed_spec
 from feeds.records import Author, Entry, FeedSpec, MergedStory, Section, Site
 from feeds.render import feed_updated, render_feed
 
@@ -44,18 +44,21 @@ ENTRIES = [entry(1, 5, (Author("Ann", "ann"), Author("Bo", "bo"))), entry(2, 9),
 
 
 def spec_for(entries: list[Entry]) -> FeedSpec:
-    (spec,) = plan_feeds(
-        [e.summary() for e in entries],
+    # Newest updated first: e2 (9 Feb), e3 (7 Feb), e1 (5 Feb).
+    ordered = [entries[1], entries[2], entries[0]]
+    return feed_spec(
+        "all",
+        "all",
+        "",
+        3,
         site_title="Site",
-        max_entries=50,
         section_name=lambda slug, name: name,
-    )[:1]
-    return spec
+        entry_ids=[e.id for e in ordered],
+    )
 
 
-def test_entries_in_plan_order_and_dates_from_data_only() -> None:
+def test_entries_in_spec_order_and_dates_from_data_only() -> None:
     spec = spec_for(ENTRIES)
-    assert spec.entry_ids == (ENTRIES[1].id, ENTRIES[2].id, ENTRIES[0].id)  # newest updated first
     by_id = {e.id: e for e in ENTRIES}
     for fmt in ("atom", "rss"):
         data = render_feed(fmt, spec, [by_id[i] for i in spec.entry_ids], SITE)

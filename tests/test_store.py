@@ -69,3 +69,50 @@ def test_lock_is_exclusive_and_bounded(tmp_path: Path) -> None:
         pass
     with publish_lock(store, wait=0):
         pass  # released on exit
+
+
+def test_feed_entries_newest_first_ties_by_id_and_migration_from_1(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from feeds.records import Author, Entry, MergedStory, Section
+
+    def entry(n: int, day: int, author: str) -> Entry:
+        story = MergedStory(
+            kind="article",
+            key=f"k{n}",
+            headline=f"H{n}",
+            section=Section("News", "news"),
+            authors=(Author(author, author.lower()),),
+            date=None,
+            summary="s",
+            paragraphs=("p",),
+            sources=(f"{n}.txt",),
+            origin=f"{n}.txt",
+        )
+        when = datetime(2026, 1, day, tzinfo=UTC)
+        return Entry(f"tag:x,2026:e{n}", f"e{n}", story, str(n), when, when, when)
+
+    path = tmp_path / "s.sqlite"
+    with Store.open(path) as store, store.transaction():
+        store.insert_entries([entry(1, 5, "Ann"), entry(2, 9, "Bo"), entry(3, 9, "Ann")])
+    # Pretend the store was written by schema version 1: drop what 2 added.
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        "DROP INDEX entries_by_section; DROP INDEX entries_by_updated;"
+        " DROP TABLE entry_authors; ALTER TABLE entries DROP COLUMN section_slug;"
+        " PRAGMA user_version = 1;"
+    )
+    conn.close()
+    with Store.open(path) as store:
+        ids = [row[0] for row in store.feed_entries("all", "all", 10, articles_only=False)]
+        assert ids == ["tag:x,2026:e2", "tag:x,2026:e3", "tag:x,2026:e1"]
+        ann = [row[0] for row in store.feed_entries("author", "ann", 10, articles_only=False)]
+        assert ann == ["tag:x,2026:e3", "tag:x,2026:e1"]
+        news = store.feed_entries("section", "news", 2, articles_only=False)
+        assert [row[0] for row in news] == ["tag:x,2026:e2", "tag:x,2026:e3"]
+        assert store.feed_catalog(articles_only=False) == [
+            ("all", "all", "", 3),
+            ("section", "news", "News", 3),
+            ("author", "ann", "Ann", 2),
+            ("author", "bo", "Bo", 1),
+        ]
