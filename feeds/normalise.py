@@ -19,6 +19,7 @@ mistaken for one.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -33,7 +34,6 @@ DEFAULT_MAX_SEED_BYTES = 5 * 1024 * 1024
 # XML 1.0 `Char` production, plus C1 controls: XML allows those but
 # discourages them (section 2.2), and in scraped text they are always mojibake.
 _XML_INVALID = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_SPACES = re.compile(r"\s+")
 _FOOTER = re.compile(r"^Popular articles by\b\s*(?P<names>.*)$", re.IGNORECASE)
 _BYLINE = re.compile(r"^By\s+(?P<names>[^|]+?)\s*\|\s*(?P<date>.*)$")
 _BARE_DATE = re.compile(r"^(?P<date>\d{1,2}\s+[A-Za-z]+\.?\s+\d{4})$")
@@ -58,7 +58,7 @@ def is_editor_leftover(name: str) -> bool:
 
 def clean_text(text: str) -> str:
     """Drop characters XML 1.0 cannot carry, fold every space (U+00A0 too) and trim."""
-    return _SPACES.sub(" ", _XML_INVALID.sub("", text)).strip()
+    return " ".join(_XML_INVALID.sub("", text).split())
 
 
 def section_display_name(label: str) -> str:
@@ -73,6 +73,7 @@ def section_display_name(label: str) -> str:
     return " ".join(out)
 
 
+@functools.lru_cache(maxsize=4096)
 def split_names(names: str) -> tuple[Author, ...]:
     """``A, B and C`` → three authors; a suffix such as ``CBE`` stays with its name."""
     parts: list[str] = []
@@ -196,10 +197,12 @@ def normalise_seed(text: str, source: str) -> ParsedSeed:
 def _blocks(text: str) -> Iterable[_Block]:
     """Blank-line separated blocks with the line each starts on; lines inside a block are joined."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    # One pass over the whole text, not one per line: this is the hot loop of a cold publish.
+    text = _XML_INVALID.sub("", text)
     start = 0
     lines: list[str] = []
     for number, raw in enumerate(text.split("\n"), start=1):
-        line = clean_text(raw)
+        line = " ".join(raw.split())  # str.split() folds U+00A0 and every other space
         if line:
             if not lines:
                 start = number
@@ -220,6 +223,7 @@ def _is_label(text: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=1024)
 def _section(label: str) -> Section:
     name = section_display_name(label)
     return Section(name=name, slug=slugify(name))

@@ -228,12 +228,15 @@ class Store:
 
     def put_seed(self, fingerprint: SeedFingerprint, error: str | None) -> None:
         """Record a seed's current fingerprint and whether it is rejected."""
-        fp = fingerprint
-        self._q(
+        self.put_seeds([(fingerprint, error)])
+
+    def put_seeds(self, seeds: Iterable[tuple[SeedFingerprint, str | None]]) -> None:
+        """Record seeds' current fingerprints and rejections (``None``: parsed fine)."""
+        self._many(
             "INSERT INTO seeds (path, size, mtime_ns, sha256, error) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (path) DO UPDATE SET size = excluded.size,"
             " mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256, error = excluded.error",
-            (fp.path, fp.size, fp.mtime_ns, fp.sha256, error),
+            ((fp.path, fp.size, fp.mtime_ns, fp.sha256, error) for fp, error in seeds),
         )
 
     def delete_seed(self, path: str) -> None:
@@ -258,13 +261,19 @@ class Store:
             )
         return keys
 
-    def replace_stories(self, source: str, stories: Sequence[Story]) -> None:
-        """Store a seed's freshly parsed stories in place of its old ones."""
-        self._q("DELETE FROM stories WHERE source = ?", (source,))
+    def replace_stories_of(
+        self, seeds: Sequence[tuple[str, Sequence[Story]]], existing: set[str]
+    ) -> None:
+        """Store seeds' freshly parsed stories in place of their old ones.
+
+        ``existing`` names the seeds that may have old stories (the others are new).
+        """
+        self._many("DELETE FROM stories WHERE source = ?", ((s,) for s in sorted(existing)))
         self._many(
             "INSERT INTO stories (source, position, key, data) VALUES (?, ?, ?, ?)",
             (
                 (source, i, s.key, json.dumps(story_to_json(s), ensure_ascii=False))
+                for source, stories in seeds
                 for i, s in enumerate(stories)
             ),
         )

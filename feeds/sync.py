@@ -9,19 +9,27 @@ its last good stories, so entries already published stay as they were.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from feeds.config import Config
 from feeds.errors import SeedError
-from feeds.records import SeedFingerprint
+from feeds.records import ParsedSeed, SeedFingerprint
 from feeds.seeds import read_seed, scan_seeds
 from feeds.store import SeedState, Store
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+
+# Spawning workers costs about a tenth of a second: worth it only for many seeds.
+PARALLEL_MIN_SEEDS = 400
+MAX_WORKERS = 8
+CHUNK = 200
 
 
 @dataclass
@@ -35,6 +43,8 @@ class SeedChanges:
     rejected_now: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     deferred: list[str] = field(default_factory=list)
+    touched: list[SeedFingerprint] = field(default_factory=list)
+    rejections: list[tuple[SeedFingerprint, str]] = field(default_factory=list)
     count: int = 0
 
 
@@ -51,7 +61,7 @@ def sync_seeds(
     changes.count = len(present)
     stats = {name: e.stat() for name, e in present.items()}
     changes.mtimes = {name: st.st_mtime_ns for name, st in stats.items()}
-    to_read = []
+    to_read: list[str] = []
     for name, st in stats.items():
         state = known.get(name)
         if state is not None and (state.fingerprint.size, state.fingerprint.mtime_ns) == (
@@ -63,11 +73,29 @@ def sync_seeds(
             changes.deferred.append(name)
             continue
         to_read.append(name)
-    for done, name in enumerate(to_read, start=1):
+    changes.read = len(to_read)
+    fresh: list[tuple[str, ParsedSeed, SeedFingerprint]] = []
+    for done, (name, outcome) in enumerate(read_seeds(config, to_read), start=1):
         expect = (stats[name].st_size, stats[name].st_mtime_ns) if settled_before_ns else None
-        _sync_one(store, config, name, known, changes, expect)
+        result = _settle(config, name, outcome, known, changes, expect)
+        if result is not None:
+            fresh.append(result)
         if progress:
             progress(done, len(to_read))
+    # The stories these seeds held before, then their new ones, in two batched writes.
+    changes.keys |= store.keys_of_sources(name for name, _, _ in fresh if name in known)
+    store.replace_stories_of(
+        [(name, parsed.stories) for name, parsed, _ in fresh],
+        existing={name for name, _, _ in fresh if name in known},
+    )
+    rows: list[tuple[SeedFingerprint, str | None]] = [(fp, None) for _, _, fp in fresh]
+    rows += [(fp, None) for fp in changes.touched]
+    rows += changes.rejections
+    store.put_seeds(rows)
+    for name, parsed, _ in fresh:
+        changes.keys |= {s.key for s in parsed.stories}
+        changes.sources.add(name)
+        changes.warnings.extend(f"{config.seeds}/{w}" for w in parsed.warnings)
     for name in sorted(known.keys() - present.keys()):
         changes.keys |= store.keys_of_sources([name])
         changes.sources.add(name)
@@ -77,46 +105,78 @@ def sync_seeds(
     return changes
 
 
-def _sync_one(
-    store: Store,
+Outcome = tuple[ParsedSeed, SeedFingerprint] | str  # parsed, or the one-line rejection
+
+
+def read_one(path: Path, name: str, max_bytes: int) -> Outcome:
+    """Read and normalise one seed; a rejection comes back as its message (it pickles)."""
+    try:
+        return read_seed(path, name, max_bytes)
+    except SeedError as err:
+        return str(err)
+
+
+def _read_chunk(folder: Path, names: list[str], max_bytes: int) -> list[Outcome]:
+    return [read_one(folder / name, name, max_bytes) for name in names]
+
+
+def read_seeds(config: Config, names: list[str]) -> Iterator[tuple[str, Outcome]]:
+    """Read and normalise ``names``, on every core when there are many of them.
+
+    Workers are spawned, not forked: the daemon has threads (scheduler, server,
+    pinger), and forking a process with threads can copy a held lock.
+    """
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    if len(names) < PARALLEL_MIN_SEEDS or workers < 2:
+        for name in names:
+            yield name, read_one(config.seeds / name, name, config.max_seed_bytes)
+        return
+    chunks = [names[i : i + CHUNK] for i in range(0, len(names), CHUNK)]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        results = pool.map(
+            _read_chunk,
+            [config.seeds] * len(chunks),
+            chunks,
+            [config.max_seed_bytes] * len(chunks),
+        )
+        for chunk, outcomes in zip(chunks, results, strict=True):
+            yield from zip(chunk, outcomes, strict=True)
+
+
+def _settle(
     config: Config,
     name: str,
+    outcome: Outcome,
     known: Mapping[str, SeedState],
     changes: SeedChanges,
-    expect: tuple[int, int] | None = None,
-) -> None:
+    expect: tuple[int, int] | None,
+) -> tuple[str, ParsedSeed, SeedFingerprint] | None:
+    """What to do with one read seed: defer it, reject it, skip it (touched), or take it."""
     path = config.seeds / name
-    changes.read += 1
-    try:
-        parsed, fingerprint = read_seed(path, name, config.max_seed_bytes)
-        if expect is not None and (fingerprint.size, fingerprint.mtime_ns) != expect:
-            changes.deferred.append(name)  # moved between two looks: still being written
-            return
-    except SeedError as err:
+    if isinstance(outcome, str):
         if expect is not None and _moved(path, expect):
             changes.deferred.append(name)
-            return
+            return None
         # Keep the last good stories (published entries stay as they were) and
         # remember this version, so it is reported once rather than re-read.
         try:
             st = path.stat()
-            fingerprint = SeedFingerprint(name, st.st_size, st.st_mtime_ns, "")
         except OSError:
-            return
-        store.put_seed(fingerprint, str(err))
-        changes.rejected_now.append(str(err))
-        log.warning("%s", err)
-        return
+            return None
+        changes.rejected_now.append(outcome)
+        changes.rejections.append((SeedFingerprint(name, st.st_size, st.st_mtime_ns, ""), outcome))
+        log.warning("%s", outcome)
+        return None
+    parsed, fingerprint = outcome
+    if expect is not None and (fingerprint.size, fingerprint.mtime_ns) != expect:
+        changes.deferred.append(name)  # moved between two looks: still being written
+        return None
     state = known.get(name)
     if state is not None and state.fingerprint.sha256 == fingerprint.sha256:
-        store.put_seed(fingerprint, None)  # touched, not changed
-        return
-    changes.warnings.extend(f"{config.seeds}/{w}" for w in parsed.warnings)
-    changes.keys |= store.keys_of_sources([name])
-    changes.keys |= {s.key for s in parsed.stories}
-    changes.sources.add(name)
-    store.replace_stories(name, parsed.stories)
-    store.put_seed(fingerprint, None)
+        changes.touched.append(fingerprint)  # touched, not changed
+        return None
+    return name, parsed, fingerprint
 
 
 def _moved(path: Path, expect: tuple[int, int]) -> bool:

@@ -1,12 +1,19 @@
 """Writing the output folder: atomic replace, skip-if-identical, nothing outside the folder.
 
-Files are staged as hidden temporary files beside their target and fsynced,
-then all renamed into place by ``commit()``. A reader (or a crash) only ever
-sees a file's old bytes or its new bytes, never a part.
+Files are staged as hidden temporary files beside their target; ``commit()``
+makes them durable, renames them all into place and syncs their folders. A
+reader (or a crash, or a power cut) only ever sees a file's old bytes or its
+new bytes, never a part.
+
+Durability is batched: one ``syncfs`` of the output's file system before the
+renames does what an ``fsync`` per file would, at a fraction of the cost when
+a publish writes thousands of files.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
 import os
 import re
@@ -30,6 +37,9 @@ class OutputWriter:
         self._real_root = root.resolve()
         self._staged: dict[str, Path] = {}
         self._removals: list[str] = []
+        self._safe_folders: set[str] = set()
+        self._made_folders: set[str] = set()
+        self._tag = f"{os.getpid()}-{secrets.token_hex(2)}"
         self.unchanged = 0
 
     def target(self, relpath: str) -> Path:
@@ -37,9 +47,11 @@ class OutputWriter:
         if not _SAFE_PATH.match(relpath) or ".." in relpath.split("/"):
             raise PublishError(f"{relpath!r}: refusing an unsafe output path")
         path = self.root / relpath
-        parent = path.parent.resolve()
-        if not parent.is_relative_to(self._real_root):
-            raise PublishError(f"{relpath}: its folder leads outside {self.root}")
+        folder = relpath.rpartition("/")[0]
+        if folder not in self._safe_folders:
+            if not path.parent.resolve().is_relative_to(self._real_root):
+                raise PublishError(f"{relpath}: its folder leads outside {self.root}")
+            self._safe_folders.add(folder)
         return path
 
     def put(self, relpath: str, data: bytes) -> bool:
@@ -55,13 +67,21 @@ class OutputWriter:
             pass
         except OSError as err:
             raise PublishError(f"{path}: cannot read: {err.strerror or err}") from err
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}{TEMP_MARK}")
+        folder = relpath.rpartition("/")[0]
+        if folder not in self._made_folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._made_folders.add(folder)
+        # One publisher at a time (the store lock), so a per-run tag cannot collide;
+        # the tag is not random because random names make ext4 directory inserts slower.
+        temp = path.with_name(f".{path.name}.{self._tag}{TEMP_MARK}")
         try:
-            with temp.open("wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+            finally:
+                os.close(fd)
         except OSError as err:
             temp.unlink(missing_ok=True)
             raise PublishError(f"{path}: cannot write: {err.strerror or err}") from err
@@ -80,6 +100,8 @@ class OutputWriter:
         """Rename every staged file into place, then delete removals; returns both lists."""
         folders: set[Path] = set()
         written = []
+        if self._staged:
+            sync_file_system(self.root)  # every staged byte is on disk before any rename
         for relpath in sorted(self._staged):
             temp = self._staged[relpath]
             target = self.target(relpath)
@@ -129,6 +151,20 @@ def sweep_temporaries(root: Path, folders: tuple[str, ...]) -> int:
     if count:
         log.info("removed %d temporary files left by an interrupted publish", count)
     return count
+
+
+_libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+
+
+def sync_file_system(folder: Path) -> None:
+    """Flush every dirty page of the file system holding ``folder`` (Linux ``syncfs``)."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        syncfs = getattr(_libc, "syncfs", None)
+        if syncfs is None or syncfs(fd) != 0:
+            os.sync()  # no syncfs here: the whole machine's, which is a superset
+    finally:
+        os.close(fd)
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -1,0 +1,317 @@
+"""Benchmarks: cold, no-change and incremental publishes, idle scans and serving, vs. their floors.
+
+    python -m tests.benchmarks.bench [--sizes 1000,10000,100000] [--runs 3] [--json bench.json]
+
+Each figure is the median of ``--runs`` runs, with wall time, CPU time and peak
+RSS where a whole process is measured, its ratio to the floor measured in the
+same run (reading every corpus file, or stat-ing every file), and its target.
+Corpora are generated once per size under ``--workdir`` (deterministic, see
+``tests/benchmarks/corpus.py``). Serving is measured with ``wrk`` on loopback,
+installed with apt-get when missing. Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from feeds.config import Config
+from feeds.publish import publish
+from tests.benchmarks import corpus
+
+FEEDS = [sys.executable, "-m", "feeds"]
+TARGETS = {
+    "cold publish 10000": ("wall_s", 2.2),
+    "cold publish 100000": ("wall_s", 15.0),
+    "no-change republish 100000": ("wall_s", 1.5),
+    "watcher: 1 changed, 100000": ("wall_s", 1.0),
+    "process: 1 changed, 10000": ("wall_s", 0.6),
+    "idle scan 100000": ("ratio", 3.0),
+    "serve 304 requests/s": ("rps", 3000.0),
+}
+
+
+@dataclass
+class Row:
+    figure: str
+    wall_s: float
+    cpu_s: float | None = None
+    rss_mib: float | None = None
+    floor: str = ""
+    ratio: float | None = None
+    files_written: int | None = None
+    rps: float | None = None
+    target: str = ""
+    met: bool | None = None
+
+
+def timed_process(cmd: list[str], cwd: Path) -> tuple[float, float, float, str]:
+    """Wall seconds, CPU seconds (user+sys, children included) and peak RSS (MiB) of ``cmd``."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err)
+        # wait4 gives this child's own rusage; the parallel parser's workers are
+        # its children, so their CPU counts too, but the peak RSS is the main process's.
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode not in (0, 1):
+            raise SystemExit(f"{' '.join(cmd)} failed:\n{err.read()}")
+        return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.read()
+
+
+def files_written(summary: str) -> int:
+    match = re.search(r"(\d+) files written", summary)
+    return int(match.group(1)) if match else -1
+
+
+def floors(folder: Path) -> tuple[float, float]:
+    """Seconds to read every file (``cat`` to /dev/null) and to stat every file."""
+    started = time.perf_counter()
+    subprocess.run(
+        f"find {folder} -type f -print0 | xargs -0 cat > /dev/null", shell=True, check=True
+    )
+    read = time.perf_counter() - started
+    started = time.perf_counter()
+    with os.scandir(folder) as it:
+        for entry in it:
+            entry.stat()
+    return read, time.perf_counter() - started
+
+
+def median_rows(rows: list[Row]) -> Row:
+    pick = sorted(rows, key=lambda r: r.wall_s)[len(rows) // 2]
+    return replace(
+        pick,
+        wall_s=statistics.median(r.wall_s for r in rows),
+        cpu_s=statistics.median(r.cpu_s for r in rows if r.cpu_s is not None)
+        if pick.cpu_s is not None
+        else None,
+    )
+
+
+def bench_size(n: int, runs: int, work: Path, out: list[Row]) -> None:
+    seeds = work / f"corpus-{n}"
+    if not (seeds / ".complete").exists():
+        shutil.rmtree(seeds, ignore_errors=True)
+        corpus.write(seeds, n)
+        (seeds / ".complete").touch()
+    floors(seeds)  # warm the page cache
+    read_floor, stat_floor = floors(seeds)
+    out.append(Row(f"floor: read {n} files", read_floor))
+    out.append(Row(f"floor: stat {n} files", stat_floor))
+    site = work / f"site-{n}"
+
+    def fresh() -> None:
+        shutil.rmtree(site, ignore_errors=True)
+        site.mkdir()
+
+    cmd = [*FEEDS, "publish", "--seeds", str(seeds), "--output", "output"]
+    cold: list[Row] = []
+    again: list[Row] = []
+    for _ in range(runs):
+        fresh()
+        wall, cpu, rss, summary = timed_process(cmd, site)
+        cold.append(Row(f"cold publish {n}", wall, cpu, rss, files_written=files_written(summary)))
+        wall, cpu, rss, summary = timed_process(cmd, site)
+        again.append(
+            Row(f"no-change republish {n}", wall, cpu, rss, files_written=files_written(summary))
+        )
+    for rows in (cold, again):
+        row = median_rows(rows)
+        row.floor, row.ratio = "read", row.wall_s / read_floor
+        out.append(row)
+
+    # Incremental: a copy of the corpus is edited, as an editor would.
+    work_seeds = work / f"edited-{n}"
+    shutil.rmtree(work_seeds, ignore_errors=True)
+    shutil.copytree(seeds, work_seeds)
+    config = Config(
+        seeds=work_seeds, output=site / "output-edit", store=site / "edit.sqlite", source="bench"
+    )
+    publish(config, datetime.now(UTC))
+    for changed in (1, 100):
+        watcher: list[Row] = []
+        for run in range(runs):
+            corpus.mutate(work_seeds, changed, seed=1000 * changed + run)
+            started = time.perf_counter()
+            cpu0 = time.process_time()
+            report = publish(config, datetime.now(UTC).replace(microsecond=0))
+            wall = time.perf_counter() - started
+            watcher.append(
+                Row(
+                    f"watcher: {changed} changed, {n}",
+                    wall,
+                    time.process_time() - cpu0,
+                    files_written=len(report.written),
+                )
+            )
+        row = median_rows(watcher)
+        row.floor, row.ratio = "read", row.wall_s / read_floor
+        out.append(row)
+    process: list[Row] = []
+    cmd = [*FEEDS, "publish", "--seeds", str(work_seeds), "--output", "output-edit"]
+    cmd += ["--config", str(_config_file(site, "edit.sqlite"))]
+    for run in range(runs):
+        corpus.mutate(work_seeds, 1, seed=99_000 + run)
+        wall, cpu, rss, summary = timed_process(cmd, site)
+        process.append(
+            Row(f"process: 1 changed, {n}", wall, cpu, rss, files_written=files_written(summary))
+        )
+    row = median_rows(process)
+    row.floor, row.ratio = "read", row.wall_s / read_floor
+    out.append(row)
+
+    idle: list[Row] = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        cpu0 = time.process_time()
+        report = publish(config, datetime.now(UTC), settled_before_ns=time.time_ns())
+        idle.append(
+            Row(
+                f"idle scan {n}",
+                time.perf_counter() - started,
+                time.process_time() - cpu0,
+                files_written=len(report.written),
+            )
+        )
+    row = median_rows(idle)
+    row.floor, row.ratio = "stat", row.wall_s / stat_floor
+    out.append(row)
+
+
+def _config_file(site: Path, store: str) -> Path:
+    path = site / "feeds.toml"
+    path.write_text(f'[publish]\nstore = "{store}"\n')
+    return path
+
+
+def bench_serve(work: Path, n: int, out: list[Row]) -> None:
+    for step in (["install"], ["update"], ["install"]):
+        if shutil.which("wrk") is not None:
+            break
+        args = ["apt-get", *step, "-q"] + (["-y", "wrk"] if step == ["install"] else [])
+        subprocess.run(args, check=False, capture_output=True)
+    if shutil.which("wrk") is None:
+        print("wrk is not available: serve rows skipped", file=sys.stderr)
+        return
+    site = work / f"site-{n}"
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(
+        [*FEEDS, "serve", "--quiet", "--output", "output", "--port", str(port)],
+        cwd=site,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/all.atom"
+        deadline = time.monotonic() + 10
+        etag = ""
+        while time.monotonic() < deadline:
+            probe = subprocess.run(["curl", "-sI", url], capture_output=True, text=True)
+            if match := re.search(r"(?im)^etag: (.+?)\r?$", probe.stdout):
+                etag = match.group(1)
+                break
+            time.sleep(0.1)
+        for figure, headers in (
+            ("serve 200 requests/s", []),
+            ("serve 304 requests/s", ["-H", f"If-None-Match: {etag}"]),
+        ):
+            result = subprocess.run(
+                ["wrk", "-t2", "-c32", "-d5s", *headers, url],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            rps = float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1))  # type: ignore[union-attr]
+            out.append(Row(figure, 5.0, rps=rps))
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+
+
+def judge(rows: list[Row]) -> None:
+    for row in rows:
+        if row.figure not in TARGETS:
+            continue
+        kind, target = TARGETS[row.figure]
+        if kind == "rps":
+            row.target, row.met = f">= {target:,.0f}/s", (row.rps or 0) >= target
+        elif kind == "ratio":
+            row.target, row.met = f"<= {target:g}x stat", (row.ratio or 0) <= target
+        else:
+            row.target, row.met = f"<= {target:g} s", row.wall_s <= target
+            if row.figure == "cold publish 100000" and row.rss_mib is not None:
+                row.target += ", <= 400 MiB"
+                row.met = row.met and row.rss_mib <= 400
+
+
+def table(rows: list[Row]) -> str:
+    lines = [
+        "| figure | median wall | CPU | peak RSS | files written | vs floor | target | met |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+    for r in rows:
+        wall = f"{r.rps:,.0f} req/s" if r.rps is not None else f"{r.wall_s:.3f} s"
+        cpu = f"{r.cpu_s:.2f} s" if r.cpu_s is not None else ""
+        rss = f"{r.rss_mib:.0f} MiB" if r.rss_mib is not None else ""
+        files = "" if r.files_written is None else str(r.files_written)
+        ratio = f"{r.ratio:.1f}x {r.floor}" if r.ratio is not None else ""
+        met = "" if r.met is None else ("yes" if r.met else "no")
+        lines.append(
+            f"| {r.figure} | {wall} | {cpu} | {rss} | {files} | {ratio} | {r.target} | {met} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--json", type=Path, default=Path("bench.json"))
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "feeds-bench")
+    parser.add_argument("--no-serve", action="store_true")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    rows: list[Row] = []
+    for n in sorted(sizes):
+        print(f"measuring {n} ...", file=sys.stderr)
+        bench_size(n, args.runs, args.workdir, rows)
+    if not args.no_serve:
+        bench_serve(args.workdir, min(max(sizes), 10_000) if 10_000 in sizes else max(sizes), rows)
+    judge(rows)
+    print(table(rows))
+    machine = f"{platform.node()}: {os.cpu_count()} cores, {platform.python_version()}"
+    args.json.write_text(
+        json.dumps(
+            {
+                "date": datetime.now(UTC).isoformat(),
+                "machine": machine,
+                "rows": [asdict(r) for r in rows],
+            },
+            indent=2,
+        )
+    )
+    print(f"\n{machine}; JSON in {args.json}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
