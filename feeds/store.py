@@ -218,13 +218,24 @@ class Store:
 
     # -- seeds -------------------------------------------------------------
 
-    def seed_states(self) -> dict[str, SeedState]:
-        """Every known seed, by path."""
-        rows = self._q("SELECT path, size, mtime_ns, sha256, error FROM seeds")
+    def seed_states(self, paths: Iterable[str] | None = None) -> dict[str, SeedState]:
+        """Known seeds by path: all of them, or those among ``paths``."""
+        sql = "SELECT path, size, mtime_ns, sha256, error FROM seeds"
+        if paths is None:
+            rows = list(self._q(sql))
+        else:
+            rows = []
+            for chunk in _chunks(sorted(paths)):
+                marks = ",".join("?" * len(chunk))
+                rows += self._q(f"{sql} WHERE path IN ({marks})", chunk).fetchall()
         return {
             path: SeedState(SeedFingerprint(path, size, mtime, sha), error)
             for path, size, mtime, sha, error in rows
         }
+
+    def seed_stats(self) -> dict[str, tuple[int, int]]:
+        """``path → (size, mtime_ns)`` of every known seed: all an idle scan compares."""
+        return {path: (size, mtime) for path, size, mtime in self._q(_SEED_STATS)}
 
     def put_seed(self, fingerprint: SeedFingerprint, error: str | None) -> None:
         """Record a seed's current fingerprint and whether it is rejected."""
@@ -478,6 +489,7 @@ class Store:
         return dict(self._q("SELECT key, value FROM status").fetchall())
 
 
+_SEED_STATS = "SELECT path, size, mtime_ns FROM seeds"
 _ENTRY_SELECT = "SELECT id, slug, data, content_hash, first_seen, published, updated FROM entries"
 
 

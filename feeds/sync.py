@@ -56,24 +56,21 @@ def sync_seeds(
 ) -> SeedChanges:
     """Read the seeds whose size or mtime changed; record stories, rejections and deletions."""
     changes = SeedChanges()
-    known = store.seed_states()
+    seen = store.seed_stats()
     present = {e.name: e for e in scan_seeds(config.seeds)}
     changes.count = len(present)
     stats = {name: e.stat() for name, e in present.items()}
     changes.mtimes = {name: st.st_mtime_ns for name, st in stats.items()}
     to_read: list[str] = []
     for name, st in stats.items():
-        state = known.get(name)
-        if state is not None and (state.fingerprint.size, state.fingerprint.mtime_ns) == (
-            st.st_size,
-            st.st_mtime_ns,
-        ):
+        if seen.get(name) == (st.st_size, st.st_mtime_ns):
             continue
         if settled_before_ns is not None and st.st_mtime_ns > settled_before_ns:
             changes.deferred.append(name)
             continue
         to_read.append(name)
     changes.read = len(to_read)
+    known = store.seed_states(to_read)
     fresh: list[tuple[str, ParsedSeed, SeedFingerprint]] = []
     for done, (name, outcome) in enumerate(read_seeds(config, to_read), start=1):
         expect = (stats[name].st_size, stats[name].st_mtime_ns) if settled_before_ns else None
@@ -96,7 +93,7 @@ def sync_seeds(
         changes.keys |= {s.key for s in parsed.stories}
         changes.sources.add(name)
         changes.warnings.extend(f"{config.seeds}/{w}" for w in parsed.warnings)
-    for name in sorted(known.keys() - present.keys()):
+    for name in sorted(seen.keys() - present.keys()):
         changes.keys |= store.keys_of_sources([name])
         changes.sources.add(name)
         store.delete_seed(name)
