@@ -7,6 +7,9 @@ view, is far slower and lives in ``feeds check``.
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
+
 from lxml import etree
 
 from feeds.errors import PublishError
@@ -16,6 +19,11 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 def check_feed(fmt: str, data: bytes, path: str) -> None:
     """Raise ``PublishError`` naming ``path`` if the feed is not fit to publish."""
+    if fmt == "json":
+        problem = json_feed_problem(data)
+        if problem:
+            raise PublishError(f"{path}: {problem}")
+        return
     try:
         root = etree.fromstring(data)
     except etree.XMLSyntaxError as err:
@@ -77,3 +85,57 @@ def _rss_problem(root: etree._Element) -> str | None:
         if item.find("title") is None and item.find("description") is None:
             return f"item {guid} has neither title nor description"
     return None
+
+
+def json_feed_problem(data: bytes) -> str | None:
+    """What breaks the JSON Feed 1.1 rules (https://jsonfeed.org/version/1.1), if anything."""
+    try:
+        feed = json.loads(data)
+    except ValueError as err:
+        return f"not JSON: {err}"
+    if not isinstance(feed, dict):
+        return "top level is not an object"
+    if feed.get("version") != "https://jsonfeed.org/version/1.1":
+        return "version must be https://jsonfeed.org/version/1.1"
+    if not isinstance(feed.get("title"), str) or not feed["title"]:
+        return "title must be a non-empty string"
+    items = feed.get("items")
+    if not isinstance(items, list):
+        return "items must be an array"
+    for key in ("home_page_url", "feed_url", "description", "language"):
+        if key in feed and not isinstance(feed[key], str):
+            return f"{key} must be a string"
+    seen: set[str] = set()
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            return f"item {number} is not an object"
+        item_id = item.get("id")
+        if not isinstance(item_id, str) or not item_id:
+            return f"item {number}: id must be a non-empty string"
+        if item_id in seen:
+            return f"duplicate item id {item_id}"
+        seen.add(item_id)
+        if not any(isinstance(item.get(k), str) for k in ("content_html", "content_text")):
+            return f"item {item_id}: needs content_html or content_text"
+        for key in ("date_published", "date_modified"):
+            if key in item and not _rfc3339(item[key]):
+                return f"item {item_id}: {key} is not an RFC 3339 date-time"
+        authors = item.get("authors", [])
+        if not isinstance(authors, list) or not all(
+            isinstance(a, dict) and isinstance(a.get("name"), str) for a in authors
+        ):
+            return f"item {item_id}: authors must be objects with a name"
+        tags = item.get("tags", [])
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            return f"item {item_id}: tags must be strings"
+    return None
+
+
+def _rfc3339(value: object) -> bool:
+    if not isinstance(value, str) or "T" not in value:
+        return False
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return parsed.tzinfo is not None

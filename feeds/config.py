@@ -26,7 +26,7 @@ from feeds.ids import is_valid_tag_authority, is_valid_tag_date
 from feeds.normalise import DEFAULT_MAX_SEED_BYTES
 
 CONFIG_NAME = "feeds.toml"
-FORMATS = ("atom", "rss")
+FORMATS = ("atom", "rss", "json")
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ class Config:
     formats: tuple[str, ...] = FORMATS
     teasers: bool = True
     max_seed_bytes: int = DEFAULT_MAX_SEED_BYTES
+    tombstone_days: int = 30
     # [sections] slug → display name
     section_names: tuple[tuple[str, str], ...] = ()
     # [watch]
@@ -84,6 +85,7 @@ class Config:
             "teasers": self.teasers,
             "sections": self.section_names,
             "hubs": self.hubs,
+            "tombstone_days": self.tombstone_days,
         }
         return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()
 
@@ -213,6 +215,7 @@ _KEYS: dict[str, dict[str, tuple[str, Converter]]] = {
         "formats": ("formats", _formats),
         "teasers": ("teasers", _bool),
         "max_seed_bytes": ("max_seed_bytes", _positive_int),
+        "tombstone_days": ("tombstone_days", _positive_int),
     },
     "watch": {
         "interval": ("interval", _interval),

@@ -6,12 +6,15 @@ Slow but faithful; the publish path uses the cheap lxml check in
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import feedparser  # type: ignore[import-untyped]
 
-FEED_SUFFIXES = (".atom", ".rss")
+from feeds.check import json_feed_problem
+
+FEED_SUFFIXES = (".atom", ".rss", ".json")
 
 
 def check_folder(folder: Path, base_url: str) -> tuple[list[str], int]:
@@ -32,6 +35,8 @@ def check_folder(folder: Path, base_url: str) -> tuple[list[str], int]:
 
 def check_feed_bytes(data: bytes, rel: str, folder: Path, base_url: str) -> list[str]:
     """What a reader would stumble on in one feed; ``rel`` is its path under ``folder``."""
+    if rel.endswith(".json"):
+        return _check_json_feed(data, rel, folder, base_url)
     parsed: Any = feedparser.parse(data)
     problems = []
     if parsed.bozo:
@@ -74,3 +79,19 @@ def _link_problem(href: str, folder: Path, base_url: str) -> str | None:
     if not (folder / rel).is_file():
         return f"link {href} resolves to no file under {folder}"
     return None
+
+
+def _check_json_feed(data: bytes, rel: str, folder: Path, base_url: str) -> list[str]:
+    # feedparser (6.0, the latest release) does not read JSON Feed; the spec's rules do.
+    problem = json_feed_problem(data)
+    if problem:
+        return [problem]
+    feed = json.loads(data)
+    problems = []
+    if feed.get("feed_url") != base_url + rel:
+        problems.append(f"feed_url is {feed.get('feed_url')!r}, expected {base_url + rel!r}")
+    links = [feed.get("home_page_url", "")] + [item.get("url", "") for item in feed["items"]]
+    for href in sorted({link for link in links if link}):
+        if found := _link_problem(href, folder, base_url):
+            problems.append(found)
+    return problems

@@ -18,6 +18,8 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from feeds.check import check_feed
 from feeds.config import Config
@@ -25,7 +27,14 @@ from feeds.pages import PageRenderer, render_opml
 from feeds.plan import feed_spec
 from feeds.reconcile import EntryChanges
 from feeds.records import FeedSpec, Site
-from feeds.render import entry_page_path, feed_path, page_path, render_feed
+from feeds.render import (
+    History,
+    archive_path,
+    entry_page_path,
+    feed_path,
+    page_path,
+    render_feed,
+)
 from feeds.store import Store
 from feeds.write import OutputWriter
 
@@ -33,8 +42,9 @@ log = logging.getLogger(__name__)
 
 # Bump when templates or rendering change, so every file is rendered again.
 RENDER_VERSION = "1"
-OUTPUT_FOLDERS = ("sections", "authors", "entries")
 ENTRY_BATCH = 500
+STYLESHEET = "feed.xsl"
+XSL_VERSION = "1"  # bump with templates/feed.xsl
 
 FeedRow = tuple[str, str, str, str]  # (id, content_hash, published, updated)
 
@@ -50,6 +60,7 @@ def site_from_config(config: Config) -> Site:
         formats=config.formats,
         hubs=config.hubs,
         section_names=config.section_names,
+        stylesheet=urlsplit(config.base_url).path + STYLESHEET,
     )
 
 
@@ -72,11 +83,13 @@ def render_outputs(
     writer: OutputWriter,
     changes: EntryChanges,
     full: bool,
+    now: datetime,
 ) -> OutputPlan:
     """Render and stage the files ``changes`` affect (every file when ``full``)."""
     site = site_from_config(config)
     pages = PageRenderer(site)
     articles_only = not config.teasers
+    size = config.max_entries
     base = (RENDER_VERSION, config.render_fingerprint())
     stored = store.output_hashes()
     catalog = [
@@ -91,60 +104,111 @@ def render_outputs(
         for kind, slug, name, count in store.feed_catalog(articles_only)
     ]
     by_key: dict[tuple[str, str], FeedSpec] = {(s.kind, s.slug): s for s in catalog}
+    by_stem = {s.stem: s for s in catalog}
 
     def files_of(spec: FeedSpec) -> list[str]:
         return [feed_path(spec, fmt) for fmt in config.formats] + [page_path(spec)]
 
+    expired = store.expire_tombstones((now - timedelta(days=config.tombstone_days)).isoformat())
+    touched_pages = set(changes.archive_pages)
     todo = set(by_key) if full else changes.feeds & by_key.keys()
+    todo |= {_key(by_stem[f]) for f in expired | {f for f, _ in touched_pages} if f in by_stem}
     todo |= {k for k, s in by_key.items() if not all(_exists(config, p) for p in files_of(s))}
+
+    # The subscription documents: each feed's newest entries not yet archived; any
+    # beyond max_entries go, oldest first, onto the feed's last archive page.
     rows: dict[tuple[str, str], list[FeedRow]] = {}
-    for key in sorted(todo | {("all", "all")} & by_key.keys()):
-        rows[key] = store.feed_entries(key[0], key[1], config.max_entries, articles_only)
+    for key in sorted(todo | ({("all", "all")} & by_key.keys())):
+        stem = by_key[key].stem
+        limit = -1 if key in todo else size
+        unarchived = store.feed_entries(key[0], key[1], limit, articles_only, stem)
+        if len(unarchived) > size and "atom" in config.formats:
+            overflow = [row[0] for row in reversed(unarchived[size:])]
+            touched_pages |= {(stem, p) for p in store.archive_append(stem, overflow, size)}
+        rows[key] = unarchived[:size]
+
+    archive = {(f, p): n for f, p, n in store.archive_pages() if f in by_stem}
+    newest: dict[str, int] = {}
+    for f, p in archive:
+        newest[f] = max(newest.get(f, 0), p)
+    # A full page links the next one, so that page must exist (empty) before it fills.
+    for f, p in list(archive):
+        if archive[(f, p)] >= size and (f, p + 1) not in archive:
+            archive[(f, p + 1)] = 0
+            touched_pages.add((f, p + 1))
 
     digests: dict[str, str] = {}
-    staged: list[tuple[str, FeedSpec, str]] = []  # (path, spec, format or "page")
+    staged: list[tuple[str, FeedSpec, str, History]] = []  # (path, spec, format or "page", ...)
     for key in sorted(todo):
         spec = _with_entries(by_key[key], rows[key])
+        tombs = tuple((i, datetime.fromisoformat(d)) for i, d in store.tombstones(spec.stem))
+        last = newest.get(spec.stem)
+        history = History(
+            complete=last is None,
+            prev_archive=archive_path(spec, last) if last else None,
+            tombstones=tombs,
+        )
         for fmt in config.formats:
-            digests[feed_path(spec, fmt)] = _digest(base, "feed", fmt, spec, rows[key])
-            staged.append((feed_path(spec, fmt), spec, fmt))
+            extra = history if fmt == "atom" else None
+            digests[feed_path(spec, fmt)] = _digest(base, "feed", fmt, spec, rows[key], extra)
+            staged.append((feed_path(spec, fmt), spec, fmt, history))
         if spec.kind != "all":
             digests[page_path(spec)] = _digest(base, "page", spec, rows[key])
-            staged.append((page_path(spec), spec, "page"))
+            staged.append((page_path(spec), spec, "page", history))
+    if "atom" in config.formats:
+        wanted_pages = set(archive) if full else touched_pages & archive.keys()
+        for f, p in sorted(wanted_pages):
+            entries_rows = store.archive_page_entries(f, p)
+            spec = _with_entries(by_stem[f], entries_rows)
+            spec = FeedSpec(
+                spec.kind, spec.slug, f"{spec.title} · archive {p}", spec.subtitle, spec.entry_ids
+            )
+            history = History(
+                page=p,
+                prev_archive=archive_path(spec, p - 1) if p > 1 else None,
+                next_archive=archive_path(spec, p + 1) if len(entries_rows) >= size else None,
+            )
+            path = archive_path(spec, p)
+            digests[path] = _digest(base, "archive", spec, entries_rows, history)
+            staged.append((path, spec, "atom", history))
 
     listing = [(s.kind, s.slug, s.title, s.count) for s in catalog]
     top = rows.get(("all", "all"), [])
     all_spec = _with_entries(by_key[("all", "all")], top) if top else None
     digests["index.html"] = _digest(base, "index", listing, top)
     digests["feeds.opml"] = _digest(base, "opml", [row[:3] for row in listing])
+    digests[STYLESHEET] = _digest(base, "xsl", XSL_VERSION)
 
     to_render = [
-        (path, spec, kind)
-        for path, spec, kind in staged
-        if full or stored.get(path) != digests[path] or not _exists(config, path)
+        item
+        for item in staged
+        if full or stored.get(item[0]) != digests[item[0]] or not _exists(config, item[0])
     ]
-    needed = {i for _, spec, _ in to_render for i in spec.entry_ids}
+    needed = {i for _, spec, _, _ in to_render for i in spec.entry_ids}
     if all_spec is not None:
         needed |= set(all_spec.entry_ids)
     entries = store.entries_by_id(needed)
-    for path, spec, kind in to_render:
+    for path, spec, kind, history in to_render:
         chosen = [entries[i] for i in spec.entry_ids]
         if kind == "page":
             writer.put(path, pages.listing(spec, chosen))
         else:
-            data = render_feed(kind, spec, chosen, site)
+            data = render_feed(kind, spec, chosen, site, history)
             check_feed(kind, data, path)
             writer.put(path, data)
-    for path in ("index.html", "feeds.opml"):
+    for path in ("index.html", "feeds.opml", STYLESHEET):
         if full or stored.get(path) != digests[path] or not _exists(config, path):
             if path == "index.html":
                 latest = [entries[i] for i in all_spec.entry_ids] if all_spec else []
                 writer.put(path, pages.index(catalog, latest))
+            elif path == STYLESHEET:
+                writer.put(path, pages.stylesheet())
             else:
                 writer.put(path, render_opml(catalog, site))
 
     # Feeds (and their pages) that no longer exist: an author with no entries left.
-    live = {p for s in catalog for p in files_of(s)} | {"index.html", "feeds.opml"}
+    live = {p for s in catalog for p in files_of(s)} | {"index.html", "feeds.opml", STYLESHEET}
+    live |= {archive_path(by_stem[f], p) for f, p in archive}
     removed = sorted(p for p in stored if p not in live)
     for path in removed:
         writer.remove(path)
@@ -152,6 +216,10 @@ def render_outputs(
     log.debug("%d feeds considered, %d files rendered", len(todo), len(to_render))
     # Rows not in ``digests`` keep their stored digest; only changed ones are recorded.
     return OutputPlan(digests, removed, len(todo))
+
+
+def _key(spec: FeedSpec) -> tuple[str, str]:
+    return (spec.kind, spec.slug)
 
 
 def _with_entries(spec: FeedSpec, rows: Sequence[FeedRow]) -> FeedSpec:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from importlib import resources
 from typing import NamedTuple
 
 import jinja2
@@ -30,6 +31,9 @@ _MONTHS = [
     "November",
     "December",
 ]
+
+
+_GROUPS = (("Everything", "all"), ("Sections", "section"), ("Authors", "author"))
 
 
 class FeedLink(NamedTuple):
@@ -78,6 +82,10 @@ class PageRenderer:
         """A section's or author's page: its feed links and entries."""
         return self._render("listing.html", feed=spec, discover=[spec], entries=entries)
 
+    def stylesheet(self) -> bytes:
+        """The XSLT that renders any of our Atom or RSS feeds as a page, for browsers."""
+        return (resources.files("feeds") / "templates" / "feed.xsl").read_bytes()
+
     def entry(self, entry: Entry) -> bytes:
         """One entry's page, discovering its section's and authors' feeds."""
         story = entry.story
@@ -97,8 +105,13 @@ def render_opml(specs: Sequence[FeedSpec], site: Site) -> bytes:
     head = etree.SubElement(opml, "head")
     etree.SubElement(head, "title").text = site.title
     body = etree.SubElement(opml, "body")
-    fmt = site.formats[0]
-    for group, kind in (("Everything", "all"), ("Sections", "section"), ("Authors", "author")):
+    # Every feed once, in the first configured XML format; JSON Feeds in a group of
+    # their own, so importing the list does not subscribe to each feed twice by default.
+    xml_formats = [f for f in site.formats if f != "json"]
+    groups = [(g, k, xml_formats[0]) for g, k in _GROUPS] if xml_formats else []
+    if "json" in site.formats:
+        groups += [(f"JSON Feed: {g}", k, "json") for g, k in _GROUPS]
+    for group, kind, fmt in groups:
         members = [s for s in specs if s.kind == kind]
         if not members:
             continue

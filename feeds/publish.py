@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 
 from feeds.config import Config
 from feeds.errors import ConfigError, FeedsError
-from feeds.outputs import OUTPUT_FOLDERS, RENDER_VERSION, render_outputs
+from feeds.outputs import RENDER_VERSION, render_outputs
 from feeds.reconcile import reconcile
 from feeds.store import Store, publish_lock
 from feeds.sync import Progress, sync_seeds
@@ -86,7 +86,7 @@ def publish(
         raise ConfigError(config.source, "publish.seeds", f"{config.seeds} is not a folder")
     with publish_lock(config.store, wait), Store.open(config.store) as store:
         with store.transaction():
-            sweep_temporaries(config.output, OUTPUT_FOLDERS)
+            sweep_temporaries(config.output)
             seeds = sync_seeds(store, config, progress, settled_before_ns)
             entries = reconcile(store, seeds, config, now)
             fingerprint = f"{RENDER_VERSION}:{config.render_fingerprint()}"
@@ -96,7 +96,7 @@ def publish(
             if full or entries.feeds or entries.pages or _outputs_missing(store, config):
                 writer = OutputWriter(config.output)
                 try:
-                    plan = render_outputs(store, config, writer, entries, full)
+                    plan = render_outputs(store, config, writer, entries, full, now)
                     written, deleted = writer.commit()
                 except BaseException:
                     writer.abort()

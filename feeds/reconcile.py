@@ -38,6 +38,7 @@ class EntryChanges:
     feeds: set[tuple[str, str]] = field(default_factory=set)
     pages: set[str] = field(default_factory=set)
     gone: set[str] = field(default_factory=set)
+    archive_pages: set[tuple[str, int]] = field(default_factory=set)
 
     def touch(self, entry: Entry) -> None:
         """Mark every feed ``entry`` belongs to as needing a new rendering."""
@@ -82,11 +83,14 @@ def reconcile(store: Store, seeds: SeedChanges, config: Config, now: datetime) -
     matches = _match(merged, existing)
     claimed = {e.id for e in matches.values()}
     store.delete_entries(e.id for e in existing)
+    tombstones = []
     for entry in existing:
         if entry.id not in claimed:
             result.removed += 1
             result.touch(entry)
             result.gone.add(entry.slug)
+            tombstones += [(stem, entry.id, now.isoformat()) for stem in feed_stems(entry)]
+    store.add_tombstones(tombstones)
 
     fresh = [m for m in merged if m.key not in matches]
     # Matched entries keep their slugs even though their rows were just deleted.
@@ -122,7 +126,19 @@ def reconcile(store: Store, seeds: SeedChanges, config: Config, now: datetime) -
         result.touch(entry)
         result.pages.add(entry.id)
     store.insert_entries(new_entries)
+    store.clear_tombstones(e.id for e in new_entries)
+    # Deleted and edited entries leave the archive pages they were on: an edited
+    # one goes back to the subscription document with its new ``updated``.
+    left = [e.id for e in existing if e.id not in claimed]
+    left += [e.id for e in new_entries if e.id in result.pages]
+    result.archive_pages = store.unarchive(left)
     return result
+
+
+def feed_stems(entry: Entry) -> list[str]:
+    """The paths (without extension) of every feed ``entry`` is in."""
+    stems = ["all", f"sections/{entry.story.section.slug}"]
+    return stems + [f"authors/{a.slug}" for a in entry.story.authors]
 
 
 def _match(merged: list[MergedStory], existing: list[Entry]) -> dict[str, Entry]:

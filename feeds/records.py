@@ -220,6 +220,7 @@ class Site:
     formats: tuple[str, ...]
     hubs: tuple[str, ...] = ()
     section_names: tuple[tuple[str, str], ...] = ()
+    stylesheet: str | None = None  # path of the XSLT that feeds carry for browsers
 
     def url(self, path: str) -> str:
         """The absolute URL of a file under the output folder."""

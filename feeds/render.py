@@ -8,9 +8,12 @@ set explicitly here, so the same entries always give the same bytes.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
+from typing import Any
 
 from feedgen.feed import FeedGenerator
 from lxml import etree
@@ -19,10 +22,13 @@ from feeds.ids import tag_uri
 from feeds.records import Entry, FeedSpec, Site
 
 ATOM_NS = "{http://www.w3.org/2005/Atom}"
+FH_NS = "http://purl.org/syndication/history/1.0"
+AT_NS = "http://purl.org/atompub/tombstones/1.0"
 ATOM_TYPE = "application/atom+xml"
 RSS_TYPE = "application/rss+xml"
+JSON_TYPE = "application/feed+json"
 HTML_TYPE = "text/html"
-FEED_TYPES = {"atom": ATOM_TYPE, "rss": RSS_TYPE}
+FEED_TYPES = {"atom": ATOM_TYPE, "rss": RSS_TYPE, "json": JSON_TYPE}
 GENERATOR = "feeds"
 # A feed with no entries still needs an <updated>; never "now", so it is stable.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -58,16 +64,47 @@ def entry_html(entry: Entry) -> str:
     return "\n".join(f"<p>{escape(p, quote=False)}</p>" for p in entry.story.paragraphs)
 
 
-def render_feed(fmt: str, spec: FeedSpec, entries: Sequence[Entry], site: Site) -> bytes:
-    """The feed in ``fmt`` (``atom`` or ``rss``); ``entries`` in the order of ``spec.entry_ids``."""
+@dataclass(frozen=True)
+class History:
+    """Where an Atom document stands in its feed's history (RFC 5005) and what left it (RFC 6721).
+
+    A subscription document is ``complete`` when it holds every entry, else it
+    links ``prev_archive``. An archive page has ``page`` set, links ``current``
+    and its neighbours. ``tombstones`` are ``(entry id, when deleted)``.
+    """
+
+    complete: bool = False
+    prev_archive: str | None = None
+    next_archive: str | None = None
+    page: int | None = None
+    tombstones: tuple[tuple[str, datetime], ...] = ()
+
+
+def archive_path(spec: FeedSpec, page: int) -> str:
+    """Archive page ``page`` (1 is the oldest) of a feed: ``archive/sections/x/3.atom``."""
+    return f"archive/{spec.stem}/{page}.atom"
+
+
+def render_feed(
+    fmt: str,
+    spec: FeedSpec,
+    entries: Sequence[Entry],
+    site: Site,
+    history: History | None = None,
+) -> bytes:
+    """The feed in ``fmt`` (``atom``, ``rss`` or ``json``), entries in ``spec.entry_ids`` order."""
+    if fmt == "json":
+        return render_json_feed(spec, entries, site)
+    history = history or History()
+    self_path = feed_path(spec, fmt) if history.page is None else archive_path(spec, history.page)
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)
-    fg.id(feed_id(site, spec))
+    fg.id(feed_id(site, spec) + ("" if history.page is None else f"/archive/{history.page}"))
     fg.title(spec.title)
     fg.subtitle(spec.subtitle)
     # RFC 4287 4.1.1: a feed-level author, because teasers may have no byline.
     fg.author({"name": site.title})
-    fg.link(href=site.url(feed_path(spec, fmt)), rel="self", type=FEED_TYPES[fmt])
+    fg.link(href=site.url(self_path), rel="self", type=FEED_TYPES[fmt])
     for hub in site.hubs:
         fg.link(href=hub, rel="hub")
     # Last: feedgen uses the last link added as the RSS channel <link>.
@@ -80,24 +117,104 @@ def render_feed(fmt: str, spec: FeedSpec, entries: Sequence[Entry], site: Site) 
     for entry in entries:
         _add_entry(fg, entry, site)
     if fmt == "atom":
-        return bytes(fg.atom_str(pretty=True))
-    rss = bytes(fg.rss_str(pretty=True))
-    return _with_rss_hubs(rss, site.hubs) if site.hubs else rss
+        return _finish_atom(bytes(fg.atom_str()), spec, site, history)
+    return _finish_rss(bytes(fg.rss_str()), site)
 
 
-def _with_rss_hubs(data: bytes, hubs: Sequence[str]) -> bytes:
-    """Add ``<atom:link rel="hub">`` beside ``rel="self"``: feedgen drops hub links from RSS."""
-    root = etree.fromstring(data)
+def _tree(data: bytes) -> etree._Element:
+    return etree.fromstring(data, etree.XMLParser(remove_blank_text=True))
+
+
+def _serialise(root: etree._Element, site: Site) -> bytes:
+    if site.stylesheet:
+        # Browsers render the feed through it; feed readers ignore processing instructions.
+        pi = etree.ProcessingInstruction(
+            "xml-stylesheet", f'type="text/xsl" href="{site.stylesheet}"'
+        )
+        root.addprevious(pi)
+    tree = root.getroottree()
+    return bytes(etree.tostring(tree, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def _finish_atom(data: bytes, spec: FeedSpec, site: Site, history: History) -> bytes:
+    """Add what feedgen cannot write: RFC 5005 history and RFC 6721 tombstones."""
+    parsed = _tree(data)
+    root = etree.Element(
+        parsed.tag, attrib=dict(parsed.attrib), nsmap={**parsed.nsmap, "fh": FH_NS, "at": AT_NS}
+    )
+    root.extend(list(parsed))
+    first_link = root.find(f"{ATOM_NS}link")
+    assert first_link is not None  # render_feed always adds rel=self
+    at = list(root).index(first_link) + 1
+    extra: list[etree._Element] = []
+    if history.page is not None:
+        extra.append(etree.Element(f"{{{FH_NS}}}archive"))
+        extra.append(
+            etree.Element(f"{ATOM_NS}link", href=site.url(feed_path(spec, "atom")), rel="current")
+        )
+    elif history.complete:
+        extra.append(etree.Element(f"{{{FH_NS}}}complete"))
+    for rel, path in (
+        ("prev-archive", history.prev_archive),
+        ("next-archive", history.next_archive),
+    ):
+        if path:
+            extra.append(etree.Element(f"{ATOM_NS}link", href=site.url(path), rel=rel))
+    for offset, element in enumerate(extra):
+        root.insert(at + offset, element)
+    for ref, when in history.tombstones:
+        etree.SubElement(root, f"{{{AT_NS}}}deleted-entry", ref=ref, when=when.isoformat())
+    return _serialise(root, site)
+
+
+def _finish_rss(data: bytes, site: Site) -> bytes:
+    """Add ``<atom:link rel="hub">`` beside ``rel="self"`` (feedgen drops hub links from RSS)."""
+    root = _tree(data)
     channel = root.find("channel")
     assert channel is not None  # feedgen always writes one
     self_link = channel.find(f"{ATOM_NS}link")
     assert self_link is not None  # render_feed always adds rel=self
     at = list(channel).index(self_link) + 1
-    for offset, hub in enumerate(hubs):
-        link = etree.Element(f"{ATOM_NS}link", href=hub, rel="hub")
-        link.tail = self_link.tail
-        channel.insert(at + offset, link)
-    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+    for offset, hub in enumerate(site.hubs):
+        channel.insert(at + offset, etree.Element(f"{ATOM_NS}link", href=hub, rel="hub"))
+    return _serialise(root, site)
+
+
+def render_json_feed(spec: FeedSpec, entries: Sequence[Entry], site: Site) -> bytes:
+    """JSON Feed 1.1, with the same ids as the Atom and RSS feeds."""
+    feed: dict[str, Any] = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": spec.title,
+        "home_page_url": site.url(page_path(spec)),
+        "feed_url": site.url(feed_path(spec, "json")),
+        "description": spec.subtitle,
+        "language": site.language,
+        "authors": [{"name": site.title}],
+    }
+    if site.hubs:
+        feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in site.hubs]
+    feed["items"] = [_json_item(entry, site) for entry in entries]
+    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _json_item(entry: Entry, site: Site) -> dict[str, Any]:
+    story = entry.story
+    item: dict[str, Any] = {
+        "id": entry.id,
+        "url": site.url(entry_page_path(entry.slug)),
+        "title": story.headline,
+        "summary": story.summary,
+    }
+    if story.kind == "article":
+        item["content_html"] = entry_html(entry)
+    else:
+        item["content_text"] = story.summary
+    item["date_published"] = entry.published.isoformat()
+    item["date_modified"] = entry.updated.isoformat()
+    if story.authors:
+        item["authors"] = [{"name": a.name} for a in story.authors]
+    item["tags"] = [site.section_name(story.section.slug, story.section.name)]
+    return item
 
 
 def _add_entry(fg: FeedGenerator, entry: Entry, site: Site) -> None:

@@ -36,7 +36,7 @@ from feeds.records import (
     story_to_json,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # "feed" in ASCII: marks the file as ours, so a foreign database is refused.
 APPLICATION_ID = 0x66656564
 
@@ -82,6 +82,21 @@ CREATE TABLE entry_authors (
     PRIMARY KEY (slug, entry_id)
 ) WITHOUT ROWID;
 CREATE INDEX entry_authors_by_entry ON entry_authors (entry_id);
+CREATE TABLE archive (             -- RFC 5005 archive pages: membership never moves
+    feed TEXT NOT NULL,             -- the feed's stem: all, sections/x, authors/y
+    page INTEGER NOT NULL,          -- 1 is the oldest
+    seq INTEGER NOT NULL,           -- order of archiving, oldest first within a page
+    entry_id TEXT NOT NULL,
+    PRIMARY KEY (feed, entry_id)
+) WITHOUT ROWID;
+CREATE INDEX archive_by_page ON archive (feed, page, seq);
+CREATE INDEX archive_by_entry ON archive (entry_id);
+CREATE TABLE tombstones (          -- RFC 6721 deleted entries, per feed that carried them
+    feed TEXT NOT NULL,
+    entry_id TEXT NOT NULL,
+    deleted TEXT NOT NULL,
+    PRIMARY KEY (feed, entry_id)
+) WITHOUT ROWID;
 CREATE TABLE outputs (              -- files we own under the output folder
     path TEXT PRIMARY KEY,
     input_hash TEXT NOT NULL
@@ -111,6 +126,24 @@ INSERT OR IGNORE INTO entry_authors (slug, entry_id, name)
     SELECT json_extract(a.value, '$[1]'), e.id, json_extract(a.value, '$[0]')
     FROM entries AS e, json_each(e.authors) AS a;
 DELETE FROM outputs WHERE path LIKE 'entries/%';
+""",
+    # 3: feed history (RFC 5005 archives) and deleted-entry tombstones (RFC 6721).
+    2: """
+CREATE TABLE archive (             -- RFC 5005 archive pages: membership never moves
+    feed TEXT NOT NULL,             -- the feed's stem: all, sections/x, authors/y
+    page INTEGER NOT NULL,          -- 1 is the oldest
+    seq INTEGER NOT NULL,           -- order of archiving, oldest first within a page
+    entry_id TEXT NOT NULL,
+    PRIMARY KEY (feed, entry_id)
+) WITHOUT ROWID;
+CREATE INDEX archive_by_page ON archive (feed, page, seq);
+CREATE INDEX archive_by_entry ON archive (entry_id);
+CREATE TABLE tombstones (          -- RFC 6721 deleted entries, per feed that carried them
+    feed TEXT NOT NULL,
+    entry_id TEXT NOT NULL,
+    deleted TEXT NOT NULL,
+    PRIMARY KEY (feed, entry_id)
+) WITHOUT ROWID;
 """,
 }
 
@@ -419,7 +452,12 @@ class Store:
         return catalog
 
     def feed_entries(
-        self, kind: str, slug: str, limit: int, articles_only: bool
+        self,
+        kind: str,
+        slug: str,
+        limit: int,
+        articles_only: bool,
+        unarchived_of: str | None = None,
     ) -> list[tuple[str, str, str, str]]:
         """``(id, content_hash, published, updated)`` of a feed's newest entries, newest first.
 
@@ -437,9 +475,94 @@ class Store:
             source = "entry_authors AS a JOIN entries AS e ON e.id = a.entry_id"
             where.append("a.slug = ?")
             params.append(slug)
+        if unarchived_of is not None:
+            where.append(
+                "NOT EXISTS (SELECT 1 FROM archive AS h WHERE h.feed = ? AND h.entry_id = e.id)"
+            )
+            params.append(unarchived_of)
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         sql = f"SELECT {columns} FROM {source}{clause} ORDER BY e.updated DESC, e.id LIMIT ?"
         return [tuple(row) for row in self._q(sql, (*params, limit))]
+
+    # -- history (RFC 5005 archives, RFC 6721 tombstones) --------------------
+
+    def archive_append(self, feed: str, entry_ids: Sequence[str], page_size: int) -> set[int]:
+        """Archive ``entry_ids`` (oldest first) after the feed's last; returns the pages touched."""
+        if not entry_ids:
+            return set()
+        row = self._q(
+            "SELECT page, count(*), max(seq) FROM archive WHERE feed = ?"
+            " GROUP BY page ORDER BY page DESC LIMIT 1",
+            (feed,),
+        ).fetchone()
+        page, count, seq = row if row else (1, 0, 0)
+        touched: set[int] = set()
+        rows = []
+        for entry_id in entry_ids:
+            if count >= page_size:
+                page, count = page + 1, 0
+            seq += 1
+            count += 1
+            rows.append((feed, page, seq, entry_id))
+            touched.add(page)
+        self._many("INSERT INTO archive (feed, page, seq, entry_id) VALUES (?, ?, ?, ?)", rows)
+        return touched
+
+    def unarchive(self, entry_ids: Iterable[str]) -> set[tuple[str, int]]:
+        """Take entries out of every archive (deleted or edited); returns pages touched."""
+        touched: set[tuple[str, int]] = set()
+        for chunk in _chunks(sorted(set(entry_ids))):
+            marks = ",".join("?" * len(chunk))
+            touched.update(
+                (f, p)
+                for f, p in self._q(
+                    f"SELECT feed, page FROM archive WHERE entry_id IN ({marks})", chunk
+                )
+            )
+            self._q(f"DELETE FROM archive WHERE entry_id IN ({marks})", chunk)
+        return touched
+
+    def archive_pages(self, feed: str | None = None) -> list[tuple[str, int, int]]:
+        """``(feed, page, entries)`` of every archive page (of one feed, when given)."""
+        where, params = ("WHERE feed = ?", (feed,)) if feed else ("", ())
+        sql = f"SELECT feed, page, count(*) FROM archive {where} GROUP BY feed, page ORDER BY 1, 2"
+        return [(f, p, c) for f, p, c in self._q(sql, params)]
+
+    def archive_page_entries(self, feed: str, page: int) -> list[tuple[str, str, str, str]]:
+        """``(id, content_hash, published, updated)`` of one archive page, oldest first."""
+        rows = self._q(
+            "SELECT e.id, e.content_hash, e.published, e.updated FROM archive AS a"
+            " JOIN entries AS e ON e.id = a.entry_id WHERE a.feed = ? AND a.page = ?"
+            " ORDER BY a.seq",
+            (feed, page),
+        )
+        return [(i, h, p, u) for i, h, p, u in rows]
+
+    def add_tombstones(self, rows: Iterable[tuple[str, str, str]]) -> None:
+        """``(feed, entry_id, deleted)``: the entry left that feed at that time."""
+        self._many(
+            "INSERT OR REPLACE INTO tombstones (feed, entry_id, deleted) VALUES (?, ?, ?)", rows
+        )
+
+    def clear_tombstones(self, entry_ids: Iterable[str]) -> None:
+        """An entry that is back (its seed restored) is no longer deleted."""
+        self._many("DELETE FROM tombstones WHERE entry_id = ?", ((i,) for i in entry_ids))
+
+    def tombstones(self, feed: str) -> list[tuple[str, str]]:
+        rows = self._q(
+            "SELECT entry_id, deleted FROM tombstones WHERE feed = ? ORDER BY deleted, entry_id",
+            (feed,),
+        )
+        return [(i, d) for i, d in rows]
+
+    def expire_tombstones(self, before: str) -> set[str]:
+        """Drop tombstones older than ``before``; returns the feeds whose documents change."""
+        feeds = {
+            f
+            for (f,) in self._q("SELECT DISTINCT feed FROM tombstones WHERE deleted < ?", (before,))
+        }
+        self._q("DELETE FROM tombstones WHERE deleted < ?", (before,))
+        return feeds
 
     def entry_ids(self, articles_only: bool) -> list[str]:
         only = " WHERE kind = 'article'" if articles_only else ""

@@ -25,6 +25,7 @@ from feeds.errors import PublishError
 log = logging.getLogger(__name__)
 
 TEMP_MARK = ".feeds-tmp"
+IN_PROGRESS = ".feeds-publishing"  # present while a writer has files staged
 # Output paths are built from slugs; anything else is a bug or an attack.
 _SAFE_PATH = re.compile(r"^(?:[a-z0-9][a-z0-9._-]*/)*[a-z0-9][a-z0-9._-]*$")
 
@@ -39,6 +40,7 @@ class OutputWriter:
         self._removals: list[str] = []
         self._safe_folders: set[str] = set()
         self._made_folders: set[str] = set()
+        self._marked = False
         self._tag = f"{os.getpid()}-{secrets.token_hex(2)}"
         self.unchanged = 0
 
@@ -67,6 +69,10 @@ class OutputWriter:
             pass
         except OSError as err:
             raise PublishError(f"{path}: cannot read: {err.strerror or err}") from err
+        if not self._staged and not self._marked:
+            self.root.mkdir(parents=True, exist_ok=True)
+            (self.root / IN_PROGRESS).touch()
+            self._marked = True
         folder = relpath.rpartition("/")[0]
         if folder not in self._made_folders:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -126,7 +132,13 @@ class OutputWriter:
         self._removals.clear()
         for folder in sorted(folders):
             _fsync_dir(folder)
+        self._unmark()
         return written, removed
+
+    def _unmark(self) -> None:
+        if self._marked:
+            (self.root / IN_PROGRESS).unlink(missing_ok=True)
+            self._marked = False
 
     def abort(self) -> None:
         """Delete every staged temporary file; the published files stay as they were."""
@@ -134,20 +146,25 @@ class OutputWriter:
             temp.unlink(missing_ok=True)
         self._staged.clear()
         self._removals.clear()
+        self._unmark()
 
 
-def sweep_temporaries(root: Path, folders: tuple[str, ...]) -> int:
-    """Delete temporary files a killed publisher left in ``root`` and its ``folders``."""
+def sweep_temporaries(root: Path) -> int:
+    """Delete the temporary files a killed publisher left anywhere under ``root``.
+
+    The whole tree is walked only when the marker a writer leaves while it has
+    files staged is still there, so a normal run pays one ``stat``.
+    """
+    marker = root / IN_PROGRESS
+    if not marker.exists():
+        return 0
     count = 0
-    for folder in (root, *(root / f for f in folders)):
-        try:
-            with os.scandir(folder) as it:
-                leftovers = [e.path for e in it if e.name.endswith(TEMP_MARK)]
-        except FileNotFoundError:
-            continue
-        for path in leftovers:
-            Path(path).unlink(missing_ok=True)
-            count += 1
+    for folder, _, names in os.walk(root):
+        for name in names:
+            if name.endswith(TEMP_MARK):
+                (Path(folder) / name).unlink(missing_ok=True)
+                count += 1
+    marker.unlink(missing_ok=True)
     if count:
         log.info("removed %d temporary files left by an interrupted publish", count)
     return count

@@ -23,11 +23,11 @@ def test_publish_prints_one_summary_line(run_feeds: RunFeeds, seeds_dir: Path) -
     result = run_feeds("publish", "--now", NOW)
     assert result.returncode == 0, result.stderr
     assert re.fullmatch(
-        r"10 entries from 2 seeds: 41 files written, 0 unchanged, 0 rejected in \d+\.\d s\n",
+        r"10 entries from 2 seeds: 52 files written, 0 unchanged, 0 rejected in \d+\.\d s\n",
         result.stdout,
     )
     again = run_feeds("publish", "--now", NOW)
-    assert "0 files written, 41 unchanged" in again.stdout
+    assert "0 files written, 52 unchanged" in again.stdout
 
 
 def test_quiet_is_silent_on_success(run_feeds: RunFeeds, seeds_dir: Path) -> None:
@@ -108,7 +108,7 @@ def test_check_reports_problems(run_feeds: RunFeeds, seeds_dir: Path, tmp_path: 
     assert run_feeds("publish", "--quiet").returncode == 0
     good = run_feeds("check")
     assert good.returncode == 0 and good.stdout == ""
-    assert "20 feeds checked, 0 problems" in good.stderr
+    assert "30 feeds checked, 0 problems" in good.stderr
     (tmp_path / "output/entries/why-chiefs-need-a-framework.html").unlink()
     atom = tmp_path / "output/all.rss"
     atom.write_bytes(atom.read_bytes().replace(b"</channel>", b""))

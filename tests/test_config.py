@@ -16,7 +16,8 @@ def test_zero_config_defaults(tmp_path: Path) -> None:
     assert config.seeds == tmp_path / "seeds"
     assert config.output == tmp_path / "output"
     assert config.store == tmp_path / ".feeds/state.sqlite"
-    assert (config.max_entries, config.formats, config.teasers) == (50, ("atom", "rss"), True)
+    assert (config.max_entries, config.teasers) == (50, True)
+    assert config.formats == ("atom", "rss", "json")
     assert config.timezone == "UTC"
 
 
@@ -70,7 +71,7 @@ settle = 0.5
         ({"site": {"language": "en GB"}}, "site.language", "language tag"),
         ({"publish": {"max_entries": 0}}, "publish.max_entries", "at least 1"),
         ({"publish": {"max_entries": True}}, "publish.max_entries", "whole number"),
-        ({"publish": {"formats": ["atom", "json"]}}, "publish.formats", "drawn from"),
+        ({"publish": {"formats": ["atom", "xml"]}}, "publish.formats", "drawn from"),
         ({"publish": {"formats": []}}, "publish.formats", "non-empty"),
         ({"publish": {"teasers": "yes"}}, "publish.teasers", "true or false"),
         ({"watch": {"interval": -1}}, "watch.interval", "seconds"),

@@ -10,6 +10,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
+from feeds.check import json_feed_problem
 from feeds.config import Config
 from feeds.feedcheck import check_folder
 from feeds.publish import publish
@@ -41,6 +42,10 @@ TEASER_DATES = {
 
 
 def parse(path: Path) -> feedparser.FeedParserDict:
+    if path.suffix == ".json":
+        # feedparser 6.0 cannot read JSON Feed: check it against the spec's rules instead.
+        assert json_feed_problem(path.read_bytes()) is None, path
+        return feedparser.FeedParserDict()
     parsed = feedparser.parse(path.read_bytes())
     assert parsed.bozo == 0, (path, parsed.get("bozo_exception"))
     return parsed
@@ -52,7 +57,7 @@ def test_real_seeds_give_every_feed(config: Config) -> None:
     assert report.ok and report.entries == 10 and report.seeds == 2
     expected = {"all", "sections/childrens-services"} | {f"authors/{s}" for s in AUTHOR_SLUGS}
     for stem in expected:
-        for fmt in ("atom", "rss"):
+        for fmt in ("atom", "rss", "json"):
             parse(out / f"{stem}.{fmt}")
     feeds_on_disk = {p.relative_to(out).with_suffix("").as_posix() for p in out.rglob("*.atom")}
     assert feeds_on_disk == expected
@@ -80,7 +85,7 @@ def test_real_seeds_give_every_feed(config: Config) -> None:
     # The newest entry is the Home Office teaser of 12 February 2026 (articles: 1 January).
     assert rss.feed.updated == "Thu, 12 Feb 2026 00:00:00 +0000"
     problems, count = check_folder(out, config.base_url)
-    assert problems == [] and count == 20
+    assert problems == [] and count == 30
 
 
 def test_feed_structure_that_readers_need(config: Config) -> None:
@@ -121,11 +126,12 @@ def test_entry_with_several_authors_is_in_each_authors_feed(config: Config) -> N
 
 def test_second_publish_writes_nothing(config: Config) -> None:
     first = publish(config, NOW)
-    assert len(first.written) == 41
+    # 10 feeds in 3 formats, 9 section and author pages, index, OPML, XSLT, 10 entries.
+    assert len(first.written) == 52
     mtimes = {p: p.stat().st_mtime_ns for p in config.output.rglob("*")}
     second = publish(config, LATER)
     assert second.written == () and second.deleted == ()
-    assert second.unchanged == 41
+    assert second.unchanged == 52
     assert {p: p.stat().st_mtime_ns for p in config.output.rglob("*")} == mtimes
 
 
@@ -155,7 +161,7 @@ def test_editing_a_paragraph_changes_only_that_entry_and_its_feeds(config: Confi
     for other in set(before) - {title}:
         assert after[other] == before[other]
     feeds = {"all", "sections/childrens-services", "authors/william-eichler"}
-    must = {f"{f}.{fmt}" for f in feeds for fmt in ("atom", "rss")}
+    must = {f"{f}.{fmt}" for f in feeds for fmt in ("atom", "rss", "json")}
     must |= {"entries/40m-for-cse-not-enough-councils.html"}
     # Listing pages show dates and summaries, not bodies: rewritten only if their
     # bytes change (here the order changes in the index and section page).
@@ -291,5 +297,7 @@ def test_publish_many_seeds_all_links_resolve(config: Config, count: int) -> Non
     problems, feeds = check_folder(config.output, config.base_url)
     assert problems == []
     # all; 3 sections (the real seeds' one is also a synthetic one); 8 real authors
-    # plus the 2 synthetic ones not among them; each in Atom and RSS.
-    assert feeds == 2 * (1 + 3 + 10)
+    # plus the 2 synthetic ones not among them; each in Atom, RSS and JSON Feed. And
+    # one archive page: "all" holds 10 + 62 entries, 50 in the feed and 22 archived.
+    assert feeds == 3 * (1 + 3 + 10) + 1
+    assert (config.output / "archive/all/1.atom").exists()

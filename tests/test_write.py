@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from feeds.errors import PublishError
-from feeds.write import TEMP_MARK, OutputWriter, sweep_temporaries
+from feeds.write import IN_PROGRESS, TEMP_MARK, OutputWriter, sweep_temporaries
 
 
 def test_put_commit_and_skip_identical(tmp_path: Path) -> None:
@@ -64,7 +64,10 @@ def test_removals_and_sweeping_leftovers(tmp_path: Path) -> None:
     (tmp_path / "entries").mkdir()
     (tmp_path / "entries/gone.html").write_text("x")
     (tmp_path / f"entries/.x.html.abcd{TEMP_MARK}").write_text("partial")
-    assert sweep_temporaries(tmp_path, ("entries",)) == 1
+    assert sweep_temporaries(tmp_path) == 0  # no run was interrupted: nothing is walked
+    (tmp_path / IN_PROGRESS).touch()
+    assert sweep_temporaries(tmp_path) == 1
+    assert not (tmp_path / IN_PROGRESS).exists()
     writer = OutputWriter(tmp_path)
     writer.remove("entries/gone.html")
     assert writer.commit() == ([], ["entries/gone.html"])
