@@ -47,6 +47,7 @@ CONTENT_TYPES = {
     ".xsl": "text/xsl; charset=utf-8",
 }
 FEED_SUFFIXES = (".atom", ".rss", ".json")
+XSLT_SUFFIXES = (".atom", ".rss")
 # The shape of every path the publisher writes (see feeds.write); raw, before any decoding.
 _SERVABLE = re.compile(rb"^/(?:[a-z0-9][a-z0-9._-]*/)*(?:[a-z0-9][a-z0-9._-]*)?$")
 _CACHE_FILES = 4096
@@ -207,13 +208,21 @@ class FeedApp:
         use_gzip = len(cached.body) >= _GZIP_MIN_BYTES and _accepts_gzip(
             request.headers.get("accept-encoding", "")
         )
-        # A strong ETag names one representation: the gzipped bytes get their own.
-        etag = cached.etag[:-1] + '-gz"' if use_gzip else cached.etag
+        media = CONTENT_TYPES.get(suffix, "application/octet-stream")
+        # Browsers show feed media types as plain text; asked for a page, they get the
+        # same bytes as XML, so they apply the feed's xml-stylesheet and show a page.
+        for_browser = suffix in XSLT_SUFFIXES and "text/html" in request.headers.get("accept", "")
+        if for_browser:
+            media = "application/xml; charset=utf-8"
+        # A strong ETag names one representation: gzipped bytes, or another type, get their own.
+        etag = (
+            cached.etag[:-1] + ("-gz" if use_gzip else "") + ("-xml" if for_browser else "") + '"'
+        )
         headers = {
             "ETag": etag,
             "Last-Modified": cached.last_modified,
             "Cache-Control": f"public, max-age={self.max_age}",
-            "Vary": "Accept-Encoding",
+            "Vary": "Accept-Encoding, Accept" if suffix in XSLT_SUFFIXES else "Accept-Encoding",
         }
         if suffix in FEED_SUFFIXES:
             links = [f'<{hub}>; rel="hub"' for hub in self.config.hubs]
@@ -228,7 +237,6 @@ class FeedApp:
         body = cached.gzipped() if use_gzip else cached.body
         if use_gzip:
             headers["Content-Encoding"] = "gzip"
-        media = CONTENT_TYPES.get(suffix, "application/octet-stream")
         if request.method == "HEAD":
             headers["Content-Length"] = str(len(body))
             return Response(b"", headers=headers, media_type=media)
