@@ -121,7 +121,7 @@ def test_gzip_for_clients_that_accept_it(server: str) -> None:
     with httpx.stream("GET", server + "all.atom", headers={"Accept-Encoding": "gzip"}) as response:
         raw = b"".join(response.iter_raw())
         assert response.headers["content-encoding"] == "gzip"
-        assert response.headers["vary"] == "Accept-Encoding"
+        assert response.headers["vary"] == "Accept-Encoding, Accept"
         assert response.headers["etag"] != plain.headers["etag"]  # another representation
     assert gzip.decompress(raw) == plain.content
     assert "content-encoding" not in plain.headers
@@ -262,3 +262,17 @@ def test_healthz_503_when_the_watchers_scans_stop(tmp_path: Path, seeds_dir: Pat
             assert any("watcher is stuck" in p for p in body["problems"])
         assert wait_until(lambda: httpx.get(health).status_code == 200, timeout=10)
         assert json.loads(httpx.get(health).text)["status"] == "ok"
+
+
+def test_browsers_get_feeds_as_xml_and_readers_as_feeds(server: str) -> None:
+    reader = httpx.get(server + "all.atom", headers={"Accept": "application/atom+xml, */*"})
+    browser = httpx.get(
+        server + "all.atom", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    )
+    assert reader.headers["content-type"] == "application/atom+xml; charset=utf-8"
+    assert browser.headers["content-type"] == "application/xml; charset=utf-8"
+    assert browser.content == reader.content
+    assert browser.headers["etag"] != reader.headers["etag"]
+    assert httpx.get(server + "all.json").headers["content-type"] == (
+        "application/feed+json; charset=utf-8"
+    )
