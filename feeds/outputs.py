@@ -28,6 +28,7 @@ from feeds.plan import feed_spec
 from feeds.reconcile import EntryChanges
 from feeds.records import FeedSpec, Site
 from feeds.render import (
+    EntryElements,
     History,
     archive_path,
     entry_page_path,
@@ -88,6 +89,7 @@ def render_outputs(
     """Render and stage the files ``changes`` affect (every file when ``full``)."""
     site = site_from_config(config)
     pages = PageRenderer(site)
+    elements = EntryElements(site)
     articles_only = not config.teasers
     size = config.max_entries
     base = (RENDER_VERSION, config.render_fingerprint())
@@ -193,7 +195,7 @@ def render_outputs(
         if kind == "page":
             writer.put(path, pages.listing(spec, chosen))
         else:
-            data = render_feed(kind, spec, chosen, site, history)
+            data = render_feed(kind, spec, chosen, site, history, elements)
             check_feed(kind, data, path)
             writer.put(path, data)
     for path in ("index.html", "feeds.opml", STYLESHEET):

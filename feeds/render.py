@@ -8,13 +8,17 @@ set explicitly here, so the same entries always give the same bytes.
 
 from __future__ import annotations
 
+import copy
 import json
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
+from feedgen.entry import FeedEntry
+from feedgen.ext.dc import DcEntryExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
@@ -85,16 +89,48 @@ def archive_path(spec: FeedSpec, page: int) -> str:
     return f"archive/{spec.stem}/{page}.atom"
 
 
+class EntryElements:
+    """Each entry's Atom ``<entry>`` and RSS ``<item>``, built by feedgen once per run.
+
+    An entry appears in several documents (all, its section, each author, and
+    their archive pages); building it once and copying the element is much
+    cheaper than having feedgen build it again for each. Bounded, so a cold
+    publish of a large corpus does not hold every entry at once.
+    """
+
+    def __init__(self, site: Site, size: int = 20_000) -> None:
+        self.site = site
+        self._size = size
+        self._cache: OrderedDict[tuple[str, str], etree._Element] = OrderedDict()
+
+    def element(self, fmt: str, entry: Entry) -> etree._Element:
+        key = (fmt, entry.id)
+        found = self._cache.get(key)
+        if found is None:
+            fe = FeedEntry()
+            fe.register_extension("dc", DcEntryExtension, atom=False, rss=True)
+            _fill_entry(fe, entry, self.site)
+            found = fe.atom_entry() if fmt == "atom" else fe.rss_entry()
+            self._cache[key] = found
+            if len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(key)
+        return found
+
+
 def render_feed(
     fmt: str,
     spec: FeedSpec,
     entries: Sequence[Entry],
     site: Site,
     history: History | None = None,
+    elements: EntryElements | None = None,
 ) -> bytes:
     """The feed in ``fmt`` (``atom``, ``rss`` or ``json``), entries in ``spec.entry_ids`` order."""
     if fmt == "json":
         return render_json_feed(spec, entries, site)
+    elements = elements or EntryElements(site, size=len(entries) * 2)
     history = history or History()
     self_path = feed_path(spec, fmt) if history.page is None else archive_path(spec, history.page)
     fg = FeedGenerator()
@@ -114,11 +150,16 @@ def render_feed(
     updated = feed_updated(entries)
     fg.updated(updated)
     fg.lastBuildDate(updated)
-    for entry in entries:
-        _add_entry(fg, entry, site)
+    # The document without entries from feedgen, then each entry's own element, in order.
     if fmt == "atom":
-        return _finish_atom(bytes(fg.atom_str()), spec, site, history)
-    return _finish_rss(bytes(fg.rss_str()), site)
+        root = _tree(bytes(fg.atom_str()))
+        root.extend(copy.deepcopy(elements.element("atom", e)) for e in entries)
+        return _finish_atom(root, spec, site, history)
+    root = _tree(bytes(fg.rss_str()))
+    channel = root.find("channel")
+    assert channel is not None  # feedgen always writes one
+    channel.extend(copy.deepcopy(elements.element("rss", e)) for e in entries)
+    return _finish_rss(root, site)
 
 
 def _tree(data: bytes) -> etree._Element:
@@ -136,9 +177,8 @@ def _serialise(root: etree._Element, site: Site) -> bytes:
     return bytes(etree.tostring(tree, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
-def _finish_atom(data: bytes, spec: FeedSpec, site: Site, history: History) -> bytes:
+def _finish_atom(parsed: etree._Element, spec: FeedSpec, site: Site, history: History) -> bytes:
     """Add what feedgen cannot write: RFC 5005 history and RFC 6721 tombstones."""
-    parsed = _tree(data)
     root = etree.Element(
         parsed.tag, attrib=dict(parsed.attrib), nsmap={**parsed.nsmap, "fh": FH_NS, "at": AT_NS}
     )
@@ -167,9 +207,8 @@ def _finish_atom(data: bytes, spec: FeedSpec, site: Site, history: History) -> b
     return _serialise(root, site)
 
 
-def _finish_rss(data: bytes, site: Site) -> bytes:
+def _finish_rss(root: etree._Element, site: Site) -> bytes:
     """Add ``<atom:link rel="hub">`` beside ``rel="self"`` (feedgen drops hub links from RSS)."""
-    root = _tree(data)
     channel = root.find("channel")
     assert channel is not None  # feedgen always writes one
     self_link = channel.find(f"{ATOM_NS}link")
@@ -217,9 +256,8 @@ def _json_item(entry: Entry, site: Site) -> dict[str, Any]:
     return item
 
 
-def _add_entry(fg: FeedGenerator, entry: Entry, site: Site) -> None:
+def _fill_entry(fe: FeedEntry, entry: Entry, site: Site) -> None:
     story = entry.story
-    fe = fg.add_entry(order="append")
     fe.id(entry.id)  # also the RSS <guid isPermaLink="false">
     fe.title(story.headline)
     fe.link(href=site.url(entry_page_path(entry.slug)), rel="alternate", type=HTML_TYPE)

@@ -61,19 +61,22 @@ class Row:
 
 def timed_process(cmd: list[str], cwd: Path) -> tuple[float, float, float, str]:
     """Wall seconds, CPU seconds (user+sys, children included) and peak RSS (MiB) of ``cmd``."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+    # /usr/bin/time measures its own child: a peak RSS taken with wait4 from here
+    # would include this (large) benchmark process, which the child is forked from.
+    with tempfile.NamedTemporaryFile("w+") as usage:
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err)
-        # wait4 gives this child's own rusage; the parallel parser's workers are
-        # its children, so their CPU counts too, but the peak RSS is the main process's.
-        _, status, usage = os.wait4(proc.pid, 0)
+        proc = subprocess.run(
+            ["/usr/bin/time", "-o", usage.name, "-f", "%U %S %M", *cmd],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         wall = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
         if proc.returncode not in (0, 1):
-            raise SystemExit(f"{' '.join(cmd)} failed:\n{err.read()}")
-        return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.read()
+            raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr}")
+        user, system, rss_kib = usage.read().split()[-3:]
+    return wall, float(user) + float(system), int(rss_kib) / 1024, proc.stdout
 
 
 def files_written(summary: str) -> int:
@@ -85,7 +88,7 @@ def floors(folder: Path) -> tuple[float, float]:
     """Seconds to read every file (``cat`` to /dev/null) and to stat every file."""
     started = time.perf_counter()
     subprocess.run(
-        f"find {folder} -type f -print0 | xargs -0 cat > /dev/null", shell=True, check=True
+        f"find {folder}/ -type f -print0 | xargs -0 cat > /dev/null", shell=True, check=True
     )
     read = time.perf_counter() - started
     started = time.perf_counter()
