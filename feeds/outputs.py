@@ -122,14 +122,18 @@ def render_outputs(
     rows: dict[tuple[str, str], list[FeedRow]] = {}
     for key in sorted(todo | ({("all", "all")} & by_key.keys())):
         stem = by_key[key].stem
-        limit = -1 if key in todo else size
+        # Only entries added or edited in this run can push older ones out.
+        limit = -1 if full else size + len(changes.pages) + 1 if key in todo else size
         unarchived = store.feed_entries(key[0], key[1], limit, articles_only, stem)
         if len(unarchived) > size and "atom" in config.formats:
             overflow = [row[0] for row in reversed(unarchived[size:])]
             touched_pages |= {(stem, p) for p in store.archive_append(stem, overflow, size)}
         rows[key] = unarchived[:size]
 
-    archive = {(f, p): n for f, p, n in store.archive_pages() if f in by_stem}
+    history_of = {by_key[k].stem for k in todo} | {f for f, _ in touched_pages}
+    archive = {
+        (f, p): n for f, p, n in store.archive_pages(None if full else history_of) if f in by_stem
+    }
     newest: dict[str, int] = {}
     for f, p in archive:
         newest[f] = max(newest.get(f, 0), p)
@@ -209,15 +213,22 @@ def render_outputs(
                 writer.put(path, render_opml(catalog, site))
 
     # Feeds (and their pages) that no longer exist: an author with no entries left.
+    # Archive pages of a live feed never go; everything of a feed that is gone does.
     live = {p for s in catalog for p in files_of(s)} | {"index.html", "feeds.opml", STYLESHEET}
-    live |= {archive_path(by_stem[f], p) for f, p in archive}
-    removed = sorted(p for p in stored if p not in live)
+    removed = sorted(p for p in stored if p not in live and _archive_stem(p) not in by_stem)
     for path in removed:
         writer.remove(path)
     removed += _entry_pages(store, writer, pages, changes, full, articles_only, config)
     log.debug("%d feeds considered, %d files rendered", len(todo), len(to_render))
     # Rows not in ``digests`` keep their stored digest; only changed ones are recorded.
     return OutputPlan(digests, removed, len(todo))
+
+
+def _archive_stem(path: str) -> str | None:
+    """``archive/sections/x/3.atom`` → ``sections/x``; ``None`` for other paths."""
+    if not path.startswith("archive/"):
+        return None
+    return path.removeprefix("archive/").rpartition("/")[0]
 
 
 def _key(spec: FeedSpec) -> tuple[str, str]:

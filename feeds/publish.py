@@ -109,7 +109,7 @@ def publish(
                 store.set_status(last_publish=now.isoformat())
         rejected = tuple(error for _, error in store.rejected_seeds())
         total = store.entry_count()
-        files = len(store.output_hashes()) + len(store.entry_ids(not config.teasers))
+        files = len(store.output_hashes()) + store.entry_count(articles_only=not config.teasers)
     feed_files = [p for p in written if p.endswith(tuple(f".{f}" for f in config.formats))]
     return PublishReport(
         seeds=seeds.count,

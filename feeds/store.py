@@ -522,11 +522,17 @@ class Store:
             self._q(f"DELETE FROM archive WHERE entry_id IN ({marks})", chunk)
         return touched
 
-    def archive_pages(self, feed: str | None = None) -> list[tuple[str, int, int]]:
-        """``(feed, page, entries)`` of every archive page (of one feed, when given)."""
-        where, params = ("WHERE feed = ?", (feed,)) if feed else ("", ())
-        sql = f"SELECT feed, page, count(*) FROM archive {where} GROUP BY feed, page ORDER BY 1, 2"
-        return [(f, p, c) for f, p, c in self._q(sql, params)]
+    def archive_pages(self, feeds: Iterable[str] | None = None) -> list[tuple[str, int, int]]:
+        """``(feed, page, entries)`` of every archive page (of the given feeds only)."""
+        sql = "SELECT feed, page, count(*) FROM archive {} GROUP BY feed, page ORDER BY 1, 2"
+        if feeds is None:
+            return [(f, p, c) for f, p, c in self._q(sql.format(""))]
+        out: list[tuple[str, int, int]] = []
+        for chunk in _chunks(sorted(set(feeds))):
+            marks = ",".join("?" * len(chunk))
+            rows = self._q(sql.format(f"WHERE feed IN ({marks})"), chunk)
+            out += [(f, p, c) for f, p, c in rows]
+        return sorted(out)
 
     def archive_page_entries(self, feed: str, page: int) -> list[tuple[str, str, str, str]]:
         """``(id, content_hash, published, updated)`` of one archive page, oldest first."""
@@ -568,8 +574,9 @@ class Store:
         only = " WHERE kind = 'article'" if articles_only else ""
         return [i for (i,) in self._q(f"SELECT id FROM entries{only} ORDER BY id")]
 
-    def entry_count(self) -> int:
-        return int(self._q("SELECT count(*) FROM entries").fetchone()[0])
+    def entry_count(self, articles_only: bool = False) -> int:
+        only = " WHERE kind = 'article'" if articles_only else ""
+        return int(self._q(f"SELECT count(*) FROM entries{only}").fetchone()[0])
 
     def seed_count(self) -> int:
         return int(self._q("SELECT count(*) FROM seeds").fetchone()[0])
