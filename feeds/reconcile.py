@@ -18,9 +18,12 @@ from zoneinfo import ZoneInfo
 from feeds.config import Config
 from feeds.ids import slugify, tag_uri
 from feeds.merge import merge_stories
-from feeds.records import Entry, MergedStory
+from feeds.records import Entry, EntryRef, MergedStory
 from feeds.store import Store
 from feeds.sync import SeedChanges
+
+# Stories merged and stored at a time: bounds memory on a cold publish.
+KEY_CHUNK = 2000
 
 
 @dataclass
@@ -40,11 +43,11 @@ class EntryChanges:
     gone: set[str] = field(default_factory=set)
     archive_pages: set[tuple[str, int]] = field(default_factory=set)
 
-    def touch(self, entry: Entry) -> None:
-        """Mark every feed ``entry`` belongs to as needing a new rendering."""
+    def touch(self, section_slug: str, author_slugs: Iterable[str]) -> None:
+        """Mark every feed an entry in that section by those authors is in for rendering."""
         self.feeds.add(("all", "all"))
-        self.feeds.add(("section", entry.story.section.slug))
-        self.feeds.update(("author", a.slug) for a in entry.story.authors)
+        self.feeds.add(("section", section_slug))
+        self.feeds.update(("author", slug) for slug in author_slugs)
 
 
 def content_hash(story: MergedStory) -> str:
@@ -73,31 +76,60 @@ def published_time(
 
 
 def reconcile(store: Store, seeds: SeedChanges, config: Config, now: datetime) -> EntryChanges:
-    """Re-merge the affected stories and store them as entries with stable ids and times."""
-    zone = config.zone
+    """Re-merge the affected stories and store them as entries with stable ids and times.
+
+    Matching runs on light rows (keys, origins, ids); the stories themselves are
+    merged and stored in chunks of keys, so memory stays flat on a cold publish.
+    """
     result = EntryChanges()
     if not seeds.keys and not seeds.sources:
         return result
-    merged = merge_stories(store.stories_with_keys(seeds.keys))
-    existing = store.entries_matching(seeds.keys, seeds.sources)
-    matches = _match(merged, existing)
-    claimed = {e.id for e in matches.values()}
-    store.delete_entries(e.id for e in existing)
+    origins = store.story_origins(seeds.keys)
+    existing = store.entry_refs_matching(seeds.keys, seeds.sources)
+    matches = _match(origins, existing)
+    claimed = {ref.id for ref in matches.values()}
+    store.delete_entries(ref.id for ref in existing)
     tombstones = []
-    for entry in existing:
-        if entry.id not in claimed:
+    for ref in existing:
+        if ref.id not in claimed:
             result.removed += 1
-            result.touch(entry)
-            result.gone.add(entry.slug)
-            tombstones += [(stem, entry.id, now.isoformat()) for stem in feed_stems(entry)]
+            result.touch(ref.section_slug, ref.author_slugs)
+            result.gone.add(ref.slug)
+            tombstones += [(stem, ref.id, now.isoformat()) for stem in _stems(ref)]
     store.add_tombstones(tombstones)
 
-    fresh = [m for m in merged if m.key not in matches]
     # Matched entries keep their slugs even though their rows were just deleted.
-    taken = store.slugs_taken(slugify(m.headline) for m in fresh) | {
-        e.slug for e in matches.values()
-    }
-    new_entries: list[Entry] = []
+    reserved = {ref.slug for ref in matches.values()}
+    left = [ref.id for ref in existing if ref.id not in claimed]
+    keys = sorted(origins)
+    for start in range(0, len(keys), KEY_CHUNK):
+        chunk = keys[start : start + KEY_CHUNK]
+        merged = merge_stories(store.stories_with_keys(chunk))
+        entries = _entries(store, merged, matches, reserved, seeds, config, now, result)
+        store.insert_entries(entries)
+        store.clear_tombstones(e.id for e in entries)
+        # Edited entries leave the archive pages they were on (see below).
+        left += [e.id for e in entries if e.id in result.pages]
+    # Deleted and edited entries leave their archive pages: an edited one goes back
+    # to the subscription document with its new ``updated``, as RFC 5005 asks.
+    result.archive_pages = store.unarchive(left)
+    return result
+
+
+def _entries(
+    store: Store,
+    merged: list[MergedStory],
+    matches: dict[str, EntryRef],
+    reserved: set[str],
+    seeds: SeedChanges,
+    config: Config,
+    now: datetime,
+    result: EntryChanges,
+) -> list[Entry]:
+    zone = config.zone
+    fresh = [m for m in merged if m.key not in matches]
+    taken = store.slugs_taken(slugify(m.headline) for m in fresh) | reserved
+    entries: list[Entry] = []
     for story in merged:
         digest = content_hash(story)
         old = matches.get(story.key)
@@ -109,10 +141,10 @@ def reconcile(store: Store, seeds: SeedChanges, config: Config, now: datetime) -
             )
             if digest != old.content_hash:
                 result.changed += 1
-                result.touch(old)
-                result.touch(entry)
+                result.touch(old.section_slug, old.author_slugs)
+                result.touch(story.section.slug, (a.slug for a in story.authors))
                 result.pages.add(entry.id)
-            new_entries.append(entry)
+            entries.append(entry)
             continue
         slug = _free_slug(slugify(story.headline), taken)
         taken.add(slug)
@@ -120,48 +152,39 @@ def reconcile(store: Store, seeds: SeedChanges, config: Config, now: datetime) -
         published = published_time(story, first_seen, zone, now)
         # Minted once and stored: later changes of base_url or authority leave it alone.
         entry_id = tag_uri(config.tag_authority, config.tag_date, f"entry/{slug}")
-        entry = Entry(entry_id, slug, story, digest, first_seen, published, published)
-        new_entries.append(entry)
+        entries.append(Entry(entry_id, slug, story, digest, first_seen, published, published))
         result.added += 1
-        result.touch(entry)
-        result.pages.add(entry.id)
-    store.insert_entries(new_entries)
-    store.clear_tombstones(e.id for e in new_entries)
-    # Deleted and edited entries leave the archive pages they were on: an edited
-    # one goes back to the subscription document with its new ``updated``.
-    left = [e.id for e in existing if e.id not in claimed]
-    left += [e.id for e in new_entries if e.id in result.pages]
-    result.archive_pages = store.unarchive(left)
-    return result
+        result.touch(story.section.slug, (a.slug for a in story.authors))
+        result.pages.add(entry_id)
+    return entries
 
 
-def feed_stems(entry: Entry) -> list[str]:
-    """The paths (without extension) of every feed ``entry`` is in."""
-    stems = ["all", f"sections/{entry.story.section.slug}"]
-    return stems + [f"authors/{a.slug}" for a in entry.story.authors]
+def _stems(ref: EntryRef) -> list[str]:
+    return ["all", f"sections/{ref.section_slug}", *(f"authors/{s}" for s in ref.author_slugs)]
 
 
-def _match(merged: list[MergedStory], existing: list[Entry]) -> dict[str, Entry]:
-    """Which stored entry each merged story continues: by origin file first, then by key.
+def _match(origins: dict[str, str | None], existing: list[EntryRef]) -> dict[str, EntryRef]:
+    """Which stored entry each story key continues: by origin file first, then by key.
 
     Matching by origin keeps an article's id when its headline is edited in place.
     """
-    by_origin = {e.story.origin: e for e in existing if e.story.origin}
-    by_key = {e.story.key: e for e in existing}
-    matches: dict[str, Entry] = {}
+    by_origin = {ref.origin: ref for ref in existing if ref.origin}
+    by_key = {ref.key: ref for ref in existing}
+    matches: dict[str, EntryRef] = {}
     claimed: set[str] = set()
-    for story in merged:
-        entry = by_origin.get(story.origin) if story.origin else None
-        if entry is not None and entry.id not in claimed:
-            matches[story.key] = entry
-            claimed.add(entry.id)
-    for story in merged:
-        if story.key in matches:
+    for key in sorted(origins):
+        origin = origins[key]
+        ref = by_origin.get(origin) if origin else None
+        if ref is not None and ref.id not in claimed:
+            matches[key] = ref
+            claimed.add(ref.id)
+    for key in sorted(origins):
+        if key in matches:
             continue
-        entry = by_key.get(story.key)
-        if entry is not None and entry.id not in claimed:
-            matches[story.key] = entry
-            claimed.add(entry.id)
+        ref = by_key.get(key)
+        if ref is not None and ref.id not in claimed:
+            matches[key] = ref
+            claimed.add(ref.id)
     return matches
 
 

@@ -104,33 +104,20 @@ class Entry:
     published: datetime
     updated: datetime
 
-    def summary(self) -> EntrySummary:
-        return EntrySummary(
-            id=self.id,
-            slug=self.slug,
-            kind=self.story.kind,
-            headline=self.story.headline,
-            section=self.story.section,
-            authors=self.story.authors,
-            content_hash=self.content_hash,
-            published=self.published,
-            updated=self.updated,
-        )
-
 
 @dataclass(frozen=True)
-class EntrySummary:
-    """What planning needs of an entry: everything but its text, so all of them fit in memory."""
+class EntryRef:
+    """A stored entry without its story: what matching and change tracking need."""
 
     id: str
     slug: str
-    kind: Kind
-    headline: str
-    section: Section
-    authors: tuple[Author, ...]
+    key: str
+    origin: str | None
     content_hash: str
-    published: datetime
+    first_seen: datetime
     updated: datetime
+    section_slug: str
+    author_slugs: tuple[str, ...]
 
 
 @dataclass(frozen=True)

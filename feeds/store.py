@@ -25,10 +25,8 @@ from typing import Any
 
 from feeds.errors import SchemaVersionError, StoreError, StoreLockedError
 from feeds.records import (
-    Author,
     Entry,
-    EntrySummary,
-    Section,
+    EntryRef,
     SeedFingerprint,
     Story,
     merged_from_json,
@@ -331,21 +329,44 @@ class Store:
             out.extend(story_from_json(json.loads(d)) for (d,) in rows)
         return out
 
-    def all_story_keys(self) -> set[str]:
-        return {k for (k,) in self._q("SELECT DISTINCT key FROM stories")}
-
     # -- entries -----------------------------------------------------------
 
-    def entries_matching(self, keys: Iterable[str], origins: Iterable[str]) -> list[Entry]:
-        """Entries whose key or origin is among those given."""
-        found: dict[str, Entry] = {}
+    def entry_refs_matching(self, keys: Iterable[str], origins: Iterable[str]) -> list[EntryRef]:
+        """Entries (without their text) whose key or origin is among those given."""
+        found: dict[str, EntryRef] = {}
+        sql = (
+            "SELECT id, slug, key, origin, content_hash, first_seen, updated, section_slug,"
+            " authors FROM entries WHERE {} IN ({})"
+        )
         for column, values in (("key", sorted(keys)), ("origin", sorted(origins))):
             for chunk in _chunks(values):
-                marks = ",".join("?" * len(chunk))
-                for row in self._q(f"{_ENTRY_SELECT} WHERE {column} IN ({marks})", chunk):
-                    entry = _entry_from_row(row)
-                    found[entry.id] = entry
+                rows = self._q(sql.format(column, ",".join("?" * len(chunk))), chunk)
+                for i, slug, key, origin, chash, first, updated, section, authors in rows:
+                    found[i] = EntryRef(
+                        i,
+                        slug,
+                        key,
+                        origin,
+                        chash,
+                        datetime.fromisoformat(first),
+                        datetime.fromisoformat(updated),
+                        section,
+                        tuple(s for _, s in json.loads(authors)),
+                    )
         return [found[i] for i in sorted(found)]
+
+    def story_origins(self, keys: Iterable[str]) -> dict[str, str | None]:
+        """For each key that still has stories: the first seed holding it as a full article."""
+        out: dict[str, str | None] = {}
+        for chunk in _chunks(sorted(keys)):
+            marks = ",".join("?" * len(chunk))
+            rows = self._q(
+                "SELECT key, min(CASE WHEN position = 0 THEN source END) FROM stories"
+                f" WHERE key IN ({marks}) GROUP BY key",
+                chunk,
+            )
+            out.update((k, o) for k, o in rows)
+        return out
 
     def entries_by_id(self, ids: Iterable[str]) -> dict[str, Entry]:
         out: dict[str, Entry] = {}
@@ -354,30 +375,6 @@ class Store:
             for row in self._q(f"{_ENTRY_SELECT} WHERE id IN ({marks})", chunk):
                 entry = _entry_from_row(row)
                 out[entry.id] = entry
-        return out
-
-    def entry_summaries(self) -> list[EntrySummary]:
-        """Every entry without its text, for planning feeds."""
-        rows = self._q(
-            "SELECT id, slug, kind, headline, section, authors, content_hash, published, updated"
-            " FROM entries"
-        )
-        out = []
-        for id_, slug, kind, headline, section, authors, chash, published, updated in rows:
-            sec = json.loads(section)
-            out.append(
-                EntrySummary(
-                    id=id_,
-                    slug=slug,
-                    kind=kind,
-                    headline=headline,
-                    section=Section(sec[0], sec[1]),
-                    authors=tuple(Author(n, s) for n, s in json.loads(authors)),
-                    content_hash=chash,
-                    published=datetime.fromisoformat(published),
-                    updated=datetime.fromisoformat(updated),
-                )
-            )
         return out
 
     def slugs_taken(self, slugs: Iterable[str]) -> set[str]:

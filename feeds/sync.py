@@ -30,6 +30,7 @@ Progress = Callable[[int, int], None]
 PARALLEL_MIN_SEEDS = 400
 MAX_WORKERS = 8
 CHUNK = 200
+WRITE_BATCH = 1000
 
 
 @dataclass
@@ -77,22 +78,14 @@ def sync_seeds(
         result = _settle(config, name, outcome, known, changes, expect)
         if result is not None:
             fresh.append(result)
+        if len(fresh) >= WRITE_BATCH:
+            _store_batch(store, fresh, known, changes, config)
         if progress:
             progress(done, len(to_read))
-    # The stories these seeds held before, then their new ones, in two batched writes.
-    changes.keys |= store.keys_of_sources(name for name, _, _ in fresh if name in known)
-    store.replace_stories_of(
-        [(name, parsed.stories) for name, parsed, _ in fresh],
-        existing={name for name, _, _ in fresh if name in known},
-    )
-    rows: list[tuple[SeedFingerprint, str | None]] = [(fp, None) for _, _, fp in fresh]
-    rows += [(fp, None) for fp in changes.touched]
-    rows += changes.rejections
+    _store_batch(store, fresh, known, changes, config)
+    rows: list[tuple[SeedFingerprint, str | None]] = [(fp, None) for fp in changes.touched]
+    rows.extend(changes.rejections)
     store.put_seeds(rows)
-    for name, parsed, _ in fresh:
-        changes.keys |= {s.key for s in parsed.stories}
-        changes.sources.add(name)
-        changes.warnings.extend(f"{config.seeds}/{w}" for w in parsed.warnings)
     for name in sorted(seen.keys() - present.keys()):
         changes.keys |= store.keys_of_sources([name])
         changes.sources.add(name)
@@ -100,6 +93,28 @@ def sync_seeds(
     if changes.sources:
         log.debug("%d seeds changed: %s", len(changes.sources), sorted(changes.sources)[:10])
     return changes
+
+
+def _store_batch(
+    store: Store,
+    fresh: list[tuple[str, ParsedSeed, SeedFingerprint]],
+    known: Mapping[str, SeedState],
+    changes: SeedChanges,
+    config: Config,
+) -> None:
+    """Write parsed seeds in batches: memory stays flat however many changed."""
+    # The stories these seeds held before, then their new ones.
+    changes.keys |= store.keys_of_sources(name for name, _, _ in fresh if name in known)
+    store.replace_stories_of(
+        [(name, parsed.stories) for name, parsed, _ in fresh],
+        existing={name for name, _, _ in fresh if name in known},
+    )
+    store.put_seeds([(fp, None) for _, _, fp in fresh])
+    for name, parsed, _ in fresh:
+        changes.keys |= {s.key for s in parsed.stories}
+        changes.sources.add(name)
+        changes.warnings.extend(f"{config.seeds}/{w}" for w in parsed.warnings)
+    fresh.clear()
 
 
 Outcome = tuple[ParsedSeed, SeedFingerprint] | str  # parsed, or the one-line rejection
