@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,7 +27,7 @@ from feeds.config import Config
 from feeds.pages import PageRenderer, render_opml
 from feeds.plan import feed_spec
 from feeds.reconcile import EntryChanges
-from feeds.records import FeedSpec, Site
+from feeds.records import Entry, FeedSpec, Site
 from feeds.render import (
     EntryElements,
     History,
@@ -89,7 +90,7 @@ def render_outputs(
     """Render and stage the files ``changes`` affect (every file when ``full``)."""
     site = site_from_config(config)
     pages = PageRenderer(site)
-    elements = EntryElements(site)
+    elements = EntryElements(site, size=4000)
     articles_only = not config.teasers
     size = config.max_entries
     base = (RENDER_VERSION, config.render_fingerprint())
@@ -190,12 +191,9 @@ def render_outputs(
         for item in staged
         if full or stored.get(item[0]) != digests[item[0]] or not _exists(config, item[0])
     ]
-    needed = {i for _, spec, _, _ in to_render for i in spec.entry_ids}
-    if all_spec is not None:
-        needed |= set(all_spec.entry_ids)
-    entries = store.entries_by_id(needed)
+    entries = EntryLoader(store)
     for path, spec, kind, history in to_render:
-        chosen = [entries[i] for i in spec.entry_ids]
+        chosen = entries.get(spec.entry_ids)
         if kind == "page":
             writer.put(path, pages.listing(spec, chosen))
         else:
@@ -205,7 +203,7 @@ def render_outputs(
     for path in ("index.html", "feeds.opml", STYLESHEET):
         if full or stored.get(path) != digests[path] or not _exists(config, path):
             if path == "index.html":
-                latest = [entries[i] for i in all_spec.entry_ids] if all_spec else []
+                latest = entries.get(all_spec.entry_ids) if all_spec else []
                 writer.put(path, pages.index(catalog, latest))
             elif path == STYLESHEET:
                 writer.put(path, pages.stylesheet())
@@ -222,6 +220,31 @@ def render_outputs(
     log.debug("%d feeds considered, %d files rendered", len(todo), len(to_render))
     # Rows not in ``digests`` keep their stored digest; only changed ones are recorded.
     return OutputPlan(digests, removed, len(todo))
+
+
+class EntryLoader:
+    """Entries by id, loaded a document at a time and kept in a bounded cache.
+
+    A cold publish renders every entry into several documents (its feeds and
+    their archive pages); loading all of them at once would hold every article
+    body in memory.
+    """
+
+    def __init__(self, store: Store, size: int = 5000) -> None:
+        self._store = store
+        self._size = size
+        self._cache: OrderedDict[str, Entry] = OrderedDict()
+
+    def get(self, ids: Sequence[str]) -> list[Entry]:
+        missing = [i for i in ids if i not in self._cache]
+        if missing:
+            self._cache.update(self._store.entries_by_id(missing))
+        for i in ids:
+            self._cache.move_to_end(i)
+        found = [self._cache[i] for i in ids]
+        while len(self._cache) > self._size:
+            self._cache.popitem(last=False)
+        return found
 
 
 def _archive_stem(path: str) -> str | None:
