@@ -205,13 +205,17 @@ def _config_file(site: Path, store: str) -> Path:
     return path
 
 
+def apt_install(package: str, binary: str) -> bool:
+    """Install a Debian package when its binary is missing; True if it is there after."""
+    for step in (["install", "-y", package], ["update"], ["install", "-y", package]):
+        if shutil.which(binary) is not None:
+            return True
+        subprocess.run(["apt-get", "-q", *step], check=False, capture_output=True)
+    return shutil.which(binary) is not None
+
+
 def bench_serve(work: Path, n: int, out: list[Row]) -> None:
-    for step in (["install"], ["update"], ["install"]):
-        if shutil.which("wrk") is not None:
-            break
-        args = ["apt-get", *step, "-q"] + (["-y", "wrk"] if step == ["install"] else [])
-        subprocess.run(args, check=False, capture_output=True)
-    if shutil.which("wrk") is None:
+    if not apt_install("wrk", "wrk"):
         print("wrk is not available: serve rows skipped", file=sys.stderr)
         return
     site = work / f"site-{n}"
@@ -292,6 +296,8 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "feeds-bench")
     parser.add_argument("--no-serve", action="store_true")
     args = parser.parse_args()
+    if not apt_install("time", "/usr/bin/time"):
+        raise SystemExit("/usr/bin/time is needed to measure peak RSS (Debian package: time)")
     sizes = [int(s) for s in args.sizes.split(",")]
     args.workdir.mkdir(parents=True, exist_ok=True)
     rows: list[Row] = []
