@@ -26,7 +26,7 @@ def _expand(paths: tuple[Path, ...]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(Path(e.path) for e in scan_seeds(path))
+            files.extend(path / name for name in sorted(scan_seeds(path)))
         elif not is_editor_leftover(path.name):
             # A file named explicitly is inspected whatever its extension;
             # editor leftovers are skipped everywhere, even when named.

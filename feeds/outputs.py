@@ -123,8 +123,14 @@ def render_outputs(
     rows: dict[tuple[str, str], list[FeedRow]] = {}
     for key in sorted(todo | ({("all", "all")} & by_key.keys())):
         stem = by_key[key].stem
-        # Only entries added or edited in this run can push older ones out.
-        limit = -1 if full else size + len(changes.pages) + 1 if key in todo else size
+        limit = size
+        if full:
+            limit = -1
+        elif key in todo:
+            # Only entries added or edited in this run can push older ones out. Asking
+            # for no more rows than are unarchived lets the index scan stop early.
+            unarchived_count = by_key[key].count - store.archived_count(stem, articles_only)
+            limit = min(size + len(changes.pages) + 1, max(unarchived_count, 0))
         unarchived = store.feed_entries(key[0], key[1], limit, articles_only, stem)
         if len(unarchived) > size and "atom" in config.formats:
             overflow = [row[0] for row in reversed(unarchived[size:])]

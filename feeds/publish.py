@@ -27,7 +27,7 @@ from feeds.outputs import RENDER_VERSION, render_outputs
 from feeds.reconcile import reconcile
 from feeds.store import Store, publish_lock
 from feeds.sync import Progress, sync_seeds
-from feeds.write import OutputWriter, sweep_temporaries
+from feeds.write import OutputWriter, clear_marker, sweep_temporaries
 
 log = logging.getLogger(__name__)
 
@@ -86,11 +86,11 @@ def publish(
         raise ConfigError(config.source, "publish.seeds", f"{config.seeds} is not a folder")
     with publish_lock(config.store, wait), Store.open(config.store) as store:
         with store.transaction():
-            sweep_temporaries(config.output)
+            interrupted = sweep_temporaries(config.output)
             seeds = sync_seeds(store, config, progress, settled_before_ns)
             entries = reconcile(store, seeds, config, now)
             fingerprint = f"{RENDER_VERSION}:{config.render_fingerprint()}"
-            full = rebuild or store.status().get("render_fingerprint") != fingerprint
+            full = rebuild or interrupted or store.status().get("render_fingerprint") != fingerprint
             written: list[str] = []
             deleted: list[str] = []
             if full or entries.feeds or entries.pages or _outputs_missing(store, config):
@@ -107,6 +107,7 @@ def publish(
             )
             if written or deleted:
                 store.set_status(last_publish=now.isoformat())
+        clear_marker(config.output)  # committed: the store knows every file now
         rejected = tuple(error for _, error in store.rejected_seeds())
         total = store.entry_count()
         files = len(store.output_hashes()) + store.entry_count(articles_only=not config.teasers)

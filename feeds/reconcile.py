@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
@@ -148,7 +149,7 @@ def _entries(
             continue
         slug = _free_slug(slugify(story.headline), taken)
         taken.add(slug)
-        first_seen = _first_seen(story.sources, seeds.mtimes, now)
+        first_seen = _first_seen(story.sources, seeds.stats, now)
         published = published_time(story, first_seen, zone, now)
         # Minted once and stored: later changes of base_url or authority leave it alone.
         entry_id = tag_uri(config.tag_authority, config.tag_date, f"entry/{slug}")
@@ -196,8 +197,10 @@ def _free_slug(base: str, taken: set[str]) -> str:
     return slug
 
 
-def _first_seen(sources: Iterable[str], mtimes: dict[str, int], now: datetime) -> datetime:
-    known = [mtimes[s] for s in sources if s in mtimes]
+def _first_seen(
+    sources: Iterable[str], stats: dict[str, os.stat_result], now: datetime
+) -> datetime:
+    known = [stats[s].st_mtime_ns for s in sources if s in stats]
     if not known:
         return now
     seen = datetime.fromtimestamp(min(known) // 1_000_000_000, tz=UTC)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 from feeds.errors import SeedError, SeedTooLarge
@@ -22,12 +21,19 @@ def is_seed_name(name: str) -> bool:
     return name.endswith(SEED_SUFFIX) and not is_editor_leftover(name)
 
 
-def scan_seeds(folder: Path) -> Iterator[os.DirEntry[str]]:
-    """The seed files directly in ``folder``, in name order (stat results cached by scandir)."""
+def scan_seeds(folder: Path) -> dict[str, os.stat_result]:
+    """``name → stat`` of the seed files directly in ``folder``: one ``stat`` each, no reads.
+
+    This is the whole cost of an idle scan, so it stays a tight loop.
+    """
+    found: dict[str, os.stat_result] = {}
     with os.scandir(folder) as it:
-        entries = [e for e in it if is_seed_name(e.name) and e.is_file()]
-    entries.sort(key=lambda e: e.name)
-    yield from entries
+        for entry in it:
+            name = entry.name
+            # A *.txt name can only be an editor leftover by starting with a dot.
+            if name.endswith(SEED_SUFFIX) and name[0] != "." and entry.is_file():
+                found[name] = entry.stat()
+    return found
 
 
 def read_seed(

@@ -34,11 +34,58 @@ from feeds.records import (
     story_to_json,
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # "feed" in ASCII: marks the file as ours, so a foreign database is refused.
 APPLICATION_ID = 0x66656564
 
-SCHEMA = """
+# Tables added by version 2: section and authors as indexed columns, so a feed's
+# newest entries are one indexed query (newest ``updated`` first, ties by id).
+_FEED_INDEXES = """
+CREATE INDEX entries_by_updated ON entries (updated DESC, id);
+CREATE INDEX entries_by_section ON entries (section_slug, updated DESC, id);
+CREATE TABLE entry_authors (
+    slug TEXT NOT NULL,
+    entry_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (slug, entry_id)
+) WITHOUT ROWID;
+CREATE INDEX entry_authors_by_entry ON entry_authors (entry_id);
+"""
+
+# Tables added by version 3: feed history (RFC 5005) and tombstones (RFC 6721).
+_HISTORY = """
+CREATE TABLE archive (             -- RFC 5005 archive pages: membership never moves
+    feed TEXT NOT NULL,             -- the feed's stem: all, sections/x, authors/y
+    page INTEGER NOT NULL,          -- 1 is the oldest
+    seq INTEGER NOT NULL,           -- order of archiving, oldest first within a page
+    entry_id TEXT NOT NULL,
+    PRIMARY KEY (feed, entry_id)
+) WITHOUT ROWID;
+CREATE INDEX archive_by_page ON archive (feed, page, seq);
+CREATE INDEX archive_by_entry ON archive (entry_id);
+CREATE TABLE tombstones (          -- RFC 6721 deleted entries, per feed that carried them
+    feed TEXT NOT NULL,
+    entry_id TEXT NOT NULL,
+    deleted TEXT NOT NULL,
+    PRIMARY KEY (feed, entry_id)
+) WITHOUT ROWID;
+"""
+
+# Version 4: the feed catalog (sections, names, counts) and an author's entries are
+# read from indexes alone, never from the entries' rows, which carry their whole text.
+_CATALOG_INDEX = """
+CREATE INDEX entries_by_section_name ON entries (section_slug, kind, section);
+CREATE INDEX seeds_rejected ON seeds (path) WHERE error IS NOT NULL;
+CREATE INDEX entries_feed_columns ON entries (id, updated, content_hash, published, kind);
+DROP INDEX entries_by_updated;
+CREATE INDEX entries_by_updated ON entries (updated DESC, id, content_hash, published, kind);
+DROP INDEX entries_by_section;
+CREATE INDEX entries_by_section
+    ON entries (section_slug, updated DESC, id, content_hash, published, kind);
+"""
+
+SCHEMA = (
+    """
 CREATE TABLE seeds (
     path TEXT PRIMARY KEY,          -- relative to the seeds folder
     size INTEGER NOT NULL,
@@ -70,31 +117,6 @@ CREATE TABLE entries (
     published TEXT NOT NULL,
     updated TEXT NOT NULL
 );
--- Feeds are read newest first, ties broken by id: these indexes serve that order.
-CREATE INDEX entries_by_updated ON entries (updated DESC, id);
-CREATE INDEX entries_by_section ON entries (section_slug, updated DESC, id);
-CREATE TABLE entry_authors (
-    slug TEXT NOT NULL,
-    entry_id TEXT NOT NULL,
-    name TEXT NOT NULL,
-    PRIMARY KEY (slug, entry_id)
-) WITHOUT ROWID;
-CREATE INDEX entry_authors_by_entry ON entry_authors (entry_id);
-CREATE TABLE archive (             -- RFC 5005 archive pages: membership never moves
-    feed TEXT NOT NULL,             -- the feed's stem: all, sections/x, authors/y
-    page INTEGER NOT NULL,          -- 1 is the oldest
-    seq INTEGER NOT NULL,           -- order of archiving, oldest first within a page
-    entry_id TEXT NOT NULL,
-    PRIMARY KEY (feed, entry_id)
-) WITHOUT ROWID;
-CREATE INDEX archive_by_page ON archive (feed, page, seq);
-CREATE INDEX archive_by_entry ON archive (entry_id);
-CREATE TABLE tombstones (          -- RFC 6721 deleted entries, per feed that carried them
-    feed TEXT NOT NULL,
-    entry_id TEXT NOT NULL,
-    deleted TEXT NOT NULL,
-    PRIMARY KEY (feed, entry_id)
-) WITHOUT ROWID;
 CREATE TABLE outputs (              -- files we own under the output folder
     path TEXT PRIMARY KEY,
     input_hash TEXT NOT NULL
@@ -104,45 +126,26 @@ CREATE TABLE status (
     value TEXT NOT NULL
 );
 """
+    + _FEED_INDEXES
+    + _HISTORY
+    + _CATALOG_INDEX
+)
 
 # Version n → n+1 steps, applied in order when an older store is opened.
 MIGRATIONS: dict[int, str] = {
-    # 2: section and authors as indexed columns, so a feed is one indexed query.
     1: """
 ALTER TABLE entries ADD COLUMN section_slug TEXT NOT NULL DEFAULT '';
 UPDATE entries SET section_slug = json_extract(section, '$[1]');
-CREATE INDEX entries_by_updated ON entries (updated DESC, id);
-CREATE INDEX entries_by_section ON entries (section_slug, updated DESC, id);
-CREATE TABLE entry_authors (
-    slug TEXT NOT NULL,
-    entry_id TEXT NOT NULL,
-    name TEXT NOT NULL,
-    PRIMARY KEY (slug, entry_id)
-) WITHOUT ROWID;
-CREATE INDEX entry_authors_by_entry ON entry_authors (entry_id);
+"""
+    + _FEED_INDEXES
+    + """
 INSERT OR IGNORE INTO entry_authors (slug, entry_id, name)
     SELECT json_extract(a.value, '$[1]'), e.id, json_extract(a.value, '$[0]')
     FROM entries AS e, json_each(e.authors) AS a;
 DELETE FROM outputs WHERE path LIKE 'entries/%';
 """,
-    # 3: feed history (RFC 5005 archives) and deleted-entry tombstones (RFC 6721).
-    2: """
-CREATE TABLE archive (             -- RFC 5005 archive pages: membership never moves
-    feed TEXT NOT NULL,             -- the feed's stem: all, sections/x, authors/y
-    page INTEGER NOT NULL,          -- 1 is the oldest
-    seq INTEGER NOT NULL,           -- order of archiving, oldest first within a page
-    entry_id TEXT NOT NULL,
-    PRIMARY KEY (feed, entry_id)
-) WITHOUT ROWID;
-CREATE INDEX archive_by_page ON archive (feed, page, seq);
-CREATE INDEX archive_by_entry ON archive (entry_id);
-CREATE TABLE tombstones (          -- RFC 6721 deleted entries, per feed that carried them
-    feed TEXT NOT NULL,
-    entry_id TEXT NOT NULL,
-    deleted TEXT NOT NULL,
-    PRIMARY KEY (feed, entry_id)
-) WITHOUT ROWID;
-""",
+    2: _HISTORY,
+    3: _CATALOG_INDEX,
 }
 
 
@@ -518,6 +521,17 @@ class Store:
             )
             self._q(f"DELETE FROM archive WHERE entry_id IN ({marks})", chunk)
         return touched
+
+    def archived_count(self, feed: str, articles_only: bool) -> int:
+        """How many of a feed's entries are on its archive pages."""
+        if articles_only:
+            sql = (
+                "SELECT count(*) FROM archive AS a JOIN entries AS e ON e.id = a.entry_id"
+                " WHERE a.feed = ? AND e.kind = 'article'"
+            )
+        else:
+            sql = "SELECT count(*) FROM archive WHERE feed = ?"
+        return int(self._q(sql, (feed,)).fetchone()[0])
 
     def archive_pages(self, feeds: Iterable[str] | None = None) -> list[tuple[str, int, int]]:
         """``(feed, page, entries)`` of every archive page (of the given feeds only)."""

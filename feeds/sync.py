@@ -39,7 +39,7 @@ class SeedChanges:
 
     keys: set[str] = field(default_factory=set)
     sources: set[str] = field(default_factory=set)
-    mtimes: dict[str, int] = field(default_factory=dict)
+    stats: dict[str, os.stat_result] = field(default_factory=dict)  # every seed present
     read: int = 0
     rejected_now: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -58,10 +58,9 @@ def sync_seeds(
     """Read the seeds whose size or mtime changed; record stories, rejections and deletions."""
     changes = SeedChanges()
     seen = store.seed_stats()
-    present = {e.name: e for e in scan_seeds(config.seeds)}
+    present = stats = scan_seeds(config.seeds)
     changes.count = len(present)
-    stats = {name: e.stat() for name, e in present.items()}
-    changes.mtimes = {name: st.st_mtime_ns for name, st in stats.items()}
+    changes.stats = stats
     to_read: list[str] = []
     for name, st in stats.items():
         if seen.get(name) == (st.st_size, st.st_mtime_ns):
@@ -70,6 +69,7 @@ def sync_seeds(
             changes.deferred.append(name)
             continue
         to_read.append(name)
+    to_read.sort()
     changes.read = len(to_read)
     known = store.seed_states(to_read)
     fresh: list[tuple[str, ParsedSeed, SeedFingerprint]] = []

@@ -5,9 +5,9 @@ makes them durable, renames them all into place and syncs their folders. A
 reader (or a crash, or a power cut) only ever sees a file's old bytes or its
 new bytes, never a part.
 
-Durability is batched: one ``syncfs`` of the output's file system before the
-renames does what an ``fsync`` per file would, at a fraction of the cost when
-a publish writes thousands of files.
+Durability is batched when a publish writes many files: one ``syncfs`` of the
+output's file system before the renames does what an ``fsync`` per file would,
+at a fraction of the cost.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 TEMP_MARK = ".feeds-tmp"
 IN_PROGRESS = ".feeds-publishing"  # present while a writer has files staged
+RENAMING = "renaming"  # the marker's text once files are being put in place
+FSYNC_EACH_MAX = 64
 # Output paths are built from slugs; anything else is a bug or an attack.
 _SAFE_PATH = re.compile(r"^(?:[a-z0-9][a-z0-9._-]*/)*[a-z0-9][a-z0-9._-]*$")
 
@@ -41,6 +43,7 @@ class OutputWriter:
         self._safe_folders: set[str] = set()
         self._made_folders: set[str] = set()
         self._marked = False
+        self._renaming = False
         self._tag = f"{os.getpid()}-{secrets.token_hex(2)}"
         self.unchanged = 0
 
@@ -106,8 +109,20 @@ class OutputWriter:
         """Rename every staged file into place, then delete removals; returns both lists."""
         folders: set[Path] = set()
         written = []
-        if self._staged:
-            sync_file_system(self.root)  # every staged byte is on disk before any rename
+        # Every staged byte is on disk before any rename: a few files are fsynced one by
+        # one; many at once, with one syncfs (cheaper than thousands of fsyncs, but it
+        # flushes everything else dirty on that file system too).
+        if len(self._staged) > FSYNC_EACH_MAX:
+            sync_file_system(self.root)
+        else:
+            for temp in self._staged.values():
+                _fsync_file(temp)
+        if self._staged or self._removals:
+            # From here on the output changes before the store records it: a run cut
+            # short now leaves files the store does not know of (see sweep_temporaries).
+            self.root.mkdir(parents=True, exist_ok=True)
+            (self.root / IN_PROGRESS).write_text(RENAMING)
+            self._renaming = True
         for relpath in sorted(self._staged):
             temp = self._staged[relpath]
             target = self.target(relpath)
@@ -132,13 +147,8 @@ class OutputWriter:
         self._removals.clear()
         for folder in sorted(folders):
             _fsync_dir(folder)
-        self._unmark()
+        # The marker stays until the caller has recorded these files (clear_marker).
         return written, removed
-
-    def _unmark(self) -> None:
-        if self._marked:
-            (self.root / IN_PROGRESS).unlink(missing_ok=True)
-            self._marked = False
 
     def abort(self) -> None:
         """Delete every staged temporary file; the published files stay as they were."""
@@ -146,28 +156,44 @@ class OutputWriter:
             temp.unlink(missing_ok=True)
         self._staged.clear()
         self._removals.clear()
-        self._unmark()
+        if self._marked and not self._renaming:
+            (self.root / IN_PROGRESS).unlink(missing_ok=True)
 
 
-def sweep_temporaries(root: Path) -> int:
+def sweep_temporaries(root: Path) -> bool:
     """Delete the temporary files a killed publisher left anywhere under ``root``.
 
     The whole tree is walked only when the marker a writer leaves while it has
-    files staged is still there, so a normal run pays one ``stat``.
+    files staged is still there, so a normal run pays one ``stat``. Returns
+    True when that run was cut short while putting files in place: the output
+    then holds files its (rolled back) store transaction never recorded, and
+    everything must be rendered again.
     """
     marker = root / IN_PROGRESS
-    if not marker.exists():
-        return 0
+    try:
+        renaming = marker.read_text() == RENAMING
+    except FileNotFoundError:
+        return False
     count = 0
+    # The marker itself stays until this run's store transaction has committed
+    # (clear_marker): if this run dies too, the next one still knows.
     for folder, _, names in os.walk(root):
         for name in names:
             if name.endswith(TEMP_MARK):
                 (Path(folder) / name).unlink(missing_ok=True)
                 count += 1
-    marker.unlink(missing_ok=True)
+    if not renaming:
+        marker.unlink(missing_ok=True)
     if count:
         log.info("removed %d temporary files left by an interrupted publish", count)
-    return count
+    if renaming:
+        log.warning("the last publish was interrupted while writing files: rendering all again")
+    return renaming
+
+
+def clear_marker(root: Path) -> None:
+    """Call once the store has recorded a publish's files: the output is consistent again."""
+    (root / IN_PROGRESS).unlink(missing_ok=True)
 
 
 _libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
@@ -180,6 +206,14 @@ def sync_file_system(folder: Path) -> None:
         syncfs = getattr(_libc, "syncfs", None)
         if syncfs is None or syncfs(fd) != 0:
             os.sync()  # no syncfs here: the whole machine's, which is a superset
+    finally:
+        os.close(fd)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
     finally:
         os.close(fd)
 

@@ -18,6 +18,7 @@ from tests.conftest import (
     NOW,
     REAL_SEEDS,
     RunFeeds,
+    running,
     synthetic_seed,
     tree_bytes,
     wait_until,
@@ -52,23 +53,8 @@ class Daemon:
 @contextmanager
 def watching(cwd: Path, *args: str) -> Iterator[Daemon]:
     log = cwd / "watch.log"
-    with log.open("wb") as err:
-        proc = subprocess.Popen(
-            [*WATCH, "--log-format", "json", *args],
-            cwd=cwd,
-            stderr=err,
-        )
-    daemon = Daemon(proc, log)
-    try:
-        yield daemon
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    with running([*WATCH, "--log-format", "json", *args], cwd, log) as proc:
+        yield Daemon(proc, log)
 
 
 def titles(path: Path) -> set[str]:

@@ -98,7 +98,8 @@ def test_feed_entries_newest_first_ties_by_id_and_migration_from_1(tmp_path: Pat
     # Pretend the store was written by schema version 1: drop what 2 added.
     conn = sqlite3.connect(path)
     conn.executescript(
-        "DROP TABLE archive; DROP TABLE tombstones;"
+        "DROP INDEX entries_by_section_name; DROP INDEX seeds_rejected;"
+        " DROP INDEX entries_feed_columns; DROP TABLE archive; DROP TABLE tombstones;"
         " DROP INDEX entries_by_section; DROP INDEX entries_by_updated;"
         " DROP TABLE entry_authors; ALTER TABLE entries DROP COLUMN section_slug;"
         " PRAGMA user_version = 1;"

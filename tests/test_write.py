@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from feeds.errors import PublishError
-from feeds.write import IN_PROGRESS, TEMP_MARK, OutputWriter, sweep_temporaries
+from feeds.write import (
+    IN_PROGRESS,
+    RENAMING,
+    TEMP_MARK,
+    OutputWriter,
+    clear_marker,
+    sweep_temporaries,
+)
 
 
 def test_put_commit_and_skip_identical(tmp_path: Path) -> None:
@@ -64,10 +71,17 @@ def test_removals_and_sweeping_leftovers(tmp_path: Path) -> None:
     (tmp_path / "entries").mkdir()
     (tmp_path / "entries/gone.html").write_text("x")
     (tmp_path / f"entries/.x.html.abcd{TEMP_MARK}").write_text("partial")
-    assert sweep_temporaries(tmp_path) == 0  # no run was interrupted: nothing is walked
-    (tmp_path / IN_PROGRESS).touch()
-    assert sweep_temporaries(tmp_path) == 1
+    assert sweep_temporaries(tmp_path) is False  # no run was interrupted: nothing is walked
+    assert (tmp_path / f"entries/.x.html.abcd{TEMP_MARK}").exists()
+    (tmp_path / IN_PROGRESS).touch()  # interrupted while staging: only temporaries to go
+    assert sweep_temporaries(tmp_path) is False
+    assert not (tmp_path / f"entries/.x.html.abcd{TEMP_MARK}").exists()
     assert not (tmp_path / IN_PROGRESS).exists()
+    (tmp_path / IN_PROGRESS).write_text(RENAMING)  # interrupted while renaming
+    assert sweep_temporaries(tmp_path) is True
+    assert sweep_temporaries(tmp_path) is True  # until a publish has recorded its files
+    clear_marker(tmp_path)
+    assert sweep_temporaries(tmp_path) is False
     writer = OutputWriter(tmp_path)
     writer.remove("entries/gone.html")
     assert writer.commit() == ([], ["entries/gone.html"])
