@@ -90,7 +90,7 @@ def render_outputs(
     """Render and stage the files ``changes`` affect (every file when ``full``)."""
     site = site_from_config(config)
     pages = PageRenderer(site)
-    elements = EntryElements(site, size=4000)
+    elements = EntryElements(site, size=2000)
     articles_only = not config.teasers
     size = config.max_entries
     base = (RENDER_VERSION, config.render_fingerprint())
@@ -236,7 +236,7 @@ class EntryLoader:
     body in memory.
     """
 
-    def __init__(self, store: Store, size: int = 5000) -> None:
+    def __init__(self, store: Store, size: int = 2000) -> None:
         self._store = store
         self._size = size
         self._cache: OrderedDict[str, Entry] = OrderedDict()

@@ -24,7 +24,7 @@ from feeds.store import Store
 from feeds.sync import SeedChanges
 
 # Stories merged and stored at a time: bounds memory on a cold publish.
-KEY_CHUNK = 2000
+KEY_CHUNK = 1000
 
 
 @dataclass
