@@ -16,7 +16,7 @@ from feeds.websub import PingResult, hub_failures
 
 log = logging.getLogger(__name__)
 
-FEED_SUFFIXES = (".atom", ".rss")
+FEED_SUFFIXES = (".atom", ".rss", ".json")
 
 
 @dataclass(frozen=True)
