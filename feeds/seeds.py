@@ -10,15 +10,10 @@ import os
 from pathlib import Path
 
 from feeds.errors import SeedError, SeedTooLarge
-from feeds.normalise import DEFAULT_MAX_SEED_BYTES, decode_seed, is_editor_leftover
+from feeds.normalise import DEFAULT_MAX_SEED_BYTES, decode_seed
 from feeds.records import ParsedSeed, SeedFingerprint
 
 SEED_SUFFIX = ".txt"
-
-
-def is_seed_name(name: str) -> bool:
-    """Seeds are ``*.txt`` files that are not editor leftovers."""
-    return name.endswith(SEED_SUFFIX) and not is_editor_leftover(name)
 
 
 def scan_seeds(folder: Path) -> dict[str, os.stat_result]:
