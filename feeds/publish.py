@@ -23,9 +23,10 @@ from datetime import UTC, datetime
 
 from feeds.config import Config
 from feeds.errors import ConfigError, FeedsError
+from feeds.lock import publish_lock
 from feeds.outputs import RENDER_VERSION, render_outputs
 from feeds.reconcile import reconcile
-from feeds.store import Store, publish_lock
+from feeds.store import Store
 from feeds.sync import Progress, sync_seeds
 from feeds.write import OutputWriter, clear_marker, sweep_temporaries
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import feedparser
 from lxml import etree
 
-from feeds.store import publish_lock
+from feeds.lock import publish_lock
 from tests.conftest import RunFeeds, tree_bytes, wait_until, write_corpus
 
 NOW = "2026-11-01T12:00:00+00:00"

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from feeds.errors import SchemaVersionError, StoreError, StoreLockedError
+from feeds.lock import publish_lock
 from feeds.records import SeedFingerprint
-from feeds.store import APPLICATION_ID, SCHEMA_VERSION, Store, publish_lock
+from feeds.schema import APPLICATION_ID, SCHEMA_VERSION
+from feeds.store import Store
 
 
 def test_new_store_has_version_and_id(tmp_path: Path) -> None:
