@@ -28,6 +28,11 @@ def check_feed(fmt: str, data: bytes, path: str) -> None:
         root = etree.fromstring(data)
     except etree.XMLSyntaxError as err:
         raise PublishError(f"{path}: not well-formed XML: {err}") from err
+    check_tree(fmt, root, path)
+
+
+def check_tree(fmt: str, root: etree._Element, path: str) -> None:
+    """``check_feed`` for an Atom or RSS document still in memory, before it is serialised."""
     problem = _atom_problem(root) if fmt == "atom" else _rss_problem(root)
     if problem:
         raise PublishError(f"{path}: {problem}")

@@ -16,26 +16,23 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from feeds.check import check_feed
 from feeds.config import Config
+from feeds.jobs import Dispatcher, Doc
 from feeds.pages import PageRenderer, render_opml
 from feeds.plan import feed_spec
 from feeds.reconcile import EntryChanges
-from feeds.records import Entry, FeedSpec, Site
+from feeds.records import FeedSpec, Site
 from feeds.render import (
-    EntryElements,
     History,
     archive_path,
     entry_page_path,
     feed_path,
     page_path,
-    render_feed,
 )
 from feeds.store import Store
 from feeds.write import OutputWriter
@@ -43,7 +40,7 @@ from feeds.write import OutputWriter
 log = logging.getLogger(__name__)
 
 # Bump when templates or rendering change, so every file is rendered again.
-RENDER_VERSION = "1"
+RENDER_VERSION = "2"
 ENTRY_BATCH = 500
 STYLESHEET = "feed.xsl"
 XSL_VERSION = "1"  # bump with templates/feed.xsl
@@ -90,7 +87,6 @@ def render_outputs(
     """Render and stage the files ``changes`` affect (every file when ``full``)."""
     site = site_from_config(config)
     pages = PageRenderer(site)
-    elements = EntryElements(site, size=2000)
     articles_only = not config.teasers
     size = config.max_entries
     base = (RENDER_VERSION, config.render_fingerprint())
@@ -151,7 +147,8 @@ def render_outputs(
             touched_pages.add((f, p + 1))
 
     digests: dict[str, str] = {}
-    staged: list[tuple[str, FeedSpec, str, History]] = []  # (path, spec, format or "page", ...)
+    staged: list[Doc] = []
+    newest_of: dict[str, str] = {}  # path → its newest entry's ``updated``: render order
     for key in sorted(todo):
         spec = _with_entries(by_key[key], rows[key])
         tombs = tuple((i, datetime.fromisoformat(d)) for i, d in store.tombstones(spec.stem))
@@ -161,13 +158,18 @@ def render_outputs(
             prev_archive=archive_path(spec, last) if last else None,
             tombstones=tombs,
         )
+        newest_updated = max((r[3] for r in rows[key]), default="")
         for fmt in config.formats:
             extra = history if fmt == "atom" else None
-            digests[feed_path(spec, fmt)] = _digest(base, "feed", fmt, spec, rows[key], extra)
-            staged.append((feed_path(spec, fmt), spec, fmt, history))
+            path = feed_path(spec, fmt)
+            digests[path] = _digest(base, "feed", fmt, spec, rows[key], extra)
+            staged.append(Doc(path, fmt, spec.entry_ids, spec, history))  # type: ignore[arg-type]
+            newest_of[path] = newest_updated
         if spec.kind != "all":
-            digests[page_path(spec)] = _digest(base, "page", spec, rows[key])
-            staged.append((page_path(spec), spec, "page", history))
+            path = page_path(spec)
+            digests[path] = _digest(base, "page", spec, rows[key])
+            staged.append(Doc(path, "page", spec.entry_ids, spec))
+            newest_of[path] = newest_updated
     if "atom" in config.formats:
         wanted_pages = set(archive) if full else touched_pages & archive.keys()
         for f, p in sorted(wanted_pages):
@@ -183,7 +185,8 @@ def render_outputs(
             )
             path = archive_path(spec, p)
             digests[path] = _digest(base, "archive", spec, entries_rows, history)
-            staged.append((path, spec, "atom", history))
+            staged.append(Doc(path, "atom", spec.entry_ids, spec, history))
+            newest_of[path] = max((r[3] for r in entries_rows), default="")
 
     listing = [(s.kind, s.slug, s.title, s.count) for s in catalog]
     top = rows.get(("all", "all"), [])
@@ -193,24 +196,24 @@ def render_outputs(
     digests[STYLESHEET] = _digest(base, "xsl", XSL_VERSION)
 
     to_render = [
-        item
-        for item in staged
-        if full or stored.get(item[0]) != digests[item[0]] or not _exists(config, item[0])
+        doc
+        for doc in staged
+        if full or stored.get(doc.path) != digests[doc.path] or not _exists(config, doc.path)
     ]
-    entries = EntryLoader(store)
-    for path, spec, kind, history in to_render:
-        chosen = entries.get(spec.entry_ids)
-        if kind == "page":
-            writer.put(path, pages.listing(spec, chosen))
-        else:
-            data = render_feed(kind, spec, chosen, site, history, elements)
-            check_feed(kind, data, path)
-            writer.put(path, data)
+    # Documents sharing entries are rendered close together, so each entry's elements
+    # are built once and found in the cache by the next document that holds it.
+    to_render.sort(key=lambda doc: (newest_of[doc.path], doc.path))
+    entry_ids: Sequence[str] = store.entry_ids(articles_only) if full else sorted(changes.pages)
+    with Dispatcher(store, writer, site, len(to_render) + len(entry_ids)) as dispatcher:
+        for doc in to_render:
+            dispatcher.add(doc)
+        written = _entry_pages(store, dispatcher, entry_ids, articles_only)
     for path in ("index.html", "feeds.opml", STYLESHEET):
         if full or stored.get(path) != digests[path] or not _exists(config, path):
             if path == "index.html":
-                latest = entries.get(all_spec.entry_ids) if all_spec else []
-                writer.put(path, pages.index(catalog, latest))
+                ids = all_spec.entry_ids if all_spec else ()
+                latest = store.entries_by_id(ids)
+                writer.put(path, pages.index(catalog, [latest[i] for i in ids]))
             elif path == STYLESHEET:
                 writer.put(path, pages.stylesheet())
             else:
@@ -220,37 +223,19 @@ def render_outputs(
     # Archive pages of a live feed never go; everything of a feed that is gone does.
     live = {p for s in catalog for p in files_of(s)} | {"index.html", "feeds.opml", STYLESHEET}
     removed = sorted(p for p in stored if p not in live and _archive_stem(p) not in by_stem)
+    if full:
+        # The publisher owns entries/: anything there that is not a current page goes.
+        folder = config.output / "entries"
+        present = {f"entries/{p.name}" for p in folder.iterdir()} if folder.is_dir() else set()
+        gone = sorted(p for p in present - written if p.endswith(".html"))
+    else:
+        gone = sorted({entry_page_path(s) for s in changes.gone} - written)
+    removed += gone
     for path in removed:
         writer.remove(path)
-    removed += _entry_pages(store, writer, pages, changes, full, articles_only, config)
-    log.debug("%d feeds considered, %d files rendered", len(todo), len(to_render))
+    log.debug("%d feeds considered, %d files rendered", len(todo), dispatcher.rendered)
     # Rows not in ``digests`` keep their stored digest; only changed ones are recorded.
     return OutputPlan(digests, removed, len(todo))
-
-
-class EntryLoader:
-    """Entries by id, loaded a document at a time and kept in a bounded cache.
-
-    A cold publish renders every entry into several documents (its feeds and
-    their archive pages); loading all of them at once would hold every article
-    body in memory.
-    """
-
-    def __init__(self, store: Store, size: int = 2000) -> None:
-        self._store = store
-        self._size = size
-        self._cache: OrderedDict[str, Entry] = OrderedDict()
-
-    def get(self, ids: Sequence[str]) -> list[Entry]:
-        missing = [i for i in ids if i not in self._cache]
-        if missing:
-            self._cache.update(self._store.entries_by_id(missing))
-        for i in ids:
-            self._cache.move_to_end(i)
-        found = [self._cache[i] for i in ids]
-        while len(self._cache) > self._size:
-            self._cache.popitem(last=False)
-        return found
 
 
 def _archive_stem(path: str) -> str | None:
@@ -275,40 +260,15 @@ def _exists(config: Config, path: str) -> bool:
 
 
 def _entry_pages(
-    store: Store,
-    writer: OutputWriter,
-    pages: PageRenderer,
-    changes: EntryChanges,
-    full: bool,
-    articles_only: bool,
-    config: Config,
-) -> list[str]:
-    """Render the pages of changed entries (all, when ``full``) in batches; drop those gone."""
-    ids: Iterable[str] = store.entry_ids(articles_only) if full else sorted(changes.pages)
+    store: Store, dispatcher: Dispatcher, ids: Sequence[str], articles_only: bool
+) -> set[str]:
+    """Render the pages of the entries ``ids`` (teasers have none when ``articles_only``)."""
     written: set[str] = set()
-    batch: list[str] = []
-
-    def flush() -> None:
-        for entry in store.entries_by_id(batch).values():
-            if articles_only and entry.story.kind != "article":
+    for i in range(0, len(ids), ENTRY_BATCH):
+        for entry_id, slug, kind in store.entry_slugs(ids[i : i + ENTRY_BATCH]):
+            if articles_only and kind != "article":
                 continue
-            path = entry_page_path(entry.slug)
-            writer.put(path, pages.entry(entry))
+            path = entry_page_path(slug)
+            dispatcher.add(Doc(path, "entry", (entry_id,)))
             written.add(path)
-        batch.clear()
-
-    for entry_id in ids:
-        batch.append(entry_id)
-        if len(batch) >= ENTRY_BATCH:
-            flush()
-    flush()
-    if full:
-        # The publisher owns entries/: anything there that is not a current page goes.
-        folder = config.output / "entries"
-        present = {f"entries/{p.name}" for p in folder.iterdir()} if folder.is_dir() else set()
-        gone = sorted(p for p in present - written if p.endswith(".html"))
-    else:
-        gone = sorted({entry_page_path(s) for s in changes.gone} - written)
-    for path in gone:
-        writer.remove(path)
-    return gone
+    return written

@@ -12,10 +12,11 @@ from importlib import resources
 from typing import NamedTuple
 
 import jinja2
+import markupsafe
 from lxml import etree
 
 from feeds.records import Entry, FeedSpec, Site
-from feeds.render import FEED_TYPES, feed_path, page_path
+from feeds.render import FEED_TYPES, entry_html, feed_path, page_path
 
 _MONTHS = [
     "January",
@@ -96,7 +97,11 @@ class PageRenderer:
         discover += [
             FeedLink(f"authors/{a.slug}", f"{a.name} · {self.site.title}") for a in story.authors
         ]
-        return self._render("entry.html", entry=entry, section_name=section_name, discover=discover)
+        # The body is the same escaped HTML the feeds carry, built once, not per paragraph here.
+        body = markupsafe.Markup(entry_html(entry)) if story.kind == "article" else ""
+        return self._render(
+            "entry.html", entry=entry, section_name=section_name, discover=discover, body=body
+        )
 
 
 def render_opml(specs: Sequence[FeedSpec], site: Site) -> bytes:

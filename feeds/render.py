@@ -22,6 +22,7 @@ from feedgen.ext.dc import DcEntryExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from feeds.check import check_feed, check_tree
 from feeds.ids import tag_uri
 from feeds.records import Entry, FeedSpec, Site
 
@@ -126,10 +127,18 @@ def render_feed(
     site: Site,
     history: History | None = None,
     elements: EntryElements | None = None,
+    check_as: str | None = None,
 ) -> bytes:
-    """The feed in ``fmt`` (``atom``, ``rss`` or ``json``), entries in ``spec.entry_ids`` order."""
+    """The feed in ``fmt`` (``atom``, ``rss`` or ``json``), entries in ``spec.entry_ids`` order.
+
+    With ``check_as`` (the file's path), the document is checked before it is
+    serialised, and ``PublishError`` names that path if it is not fit to publish.
+    """
     if fmt == "json":
-        return render_json_feed(spec, entries, site)
+        data = render_json_feed(spec, entries, site)
+        if check_as is not None:
+            check_feed(fmt, data, check_as)
+        return data
     elements = elements or EntryElements(site, size=len(entries) * 2)
     history = history or History()
     self_path = feed_path(spec, fmt) if history.page is None else archive_path(spec, history.page)
@@ -154,12 +163,17 @@ def render_feed(
     if fmt == "atom":
         root = _tree(bytes(fg.atom_str()))
         root.extend(copy.deepcopy(elements.element("atom", e)) for e in entries)
-        return _finish_atom(root, spec, site, history)
-    root = _tree(bytes(fg.rss_str()))
-    channel = root.find("channel")
-    assert channel is not None  # feedgen always writes one
-    channel.extend(copy.deepcopy(elements.element("rss", e)) for e in entries)
-    return _finish_rss(root, site)
+        root = _finish_atom(root, spec, site, history)
+    else:
+        root = _tree(bytes(fg.rss_str()))
+        channel = root.find("channel")
+        assert channel is not None  # feedgen always writes one
+        channel.extend(copy.deepcopy(elements.element("rss", e)) for e in entries)
+        _finish_rss(root, site)
+    if check_as is not None:
+        # The tree, not its bytes: lxml only ever serialises a tree as well-formed XML.
+        check_tree(fmt, root, check_as)
+    return _serialise(root, site)
 
 
 def _tree(data: bytes) -> etree._Element:
@@ -177,7 +191,9 @@ def _serialise(root: etree._Element, site: Site) -> bytes:
     return bytes(etree.tostring(tree, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
-def _finish_atom(parsed: etree._Element, spec: FeedSpec, site: Site, history: History) -> bytes:
+def _finish_atom(
+    parsed: etree._Element, spec: FeedSpec, site: Site, history: History
+) -> etree._Element:
     """Add what feedgen cannot write: RFC 5005 history and RFC 6721 tombstones."""
     root = etree.Element(
         parsed.tag, attrib=dict(parsed.attrib), nsmap={**parsed.nsmap, "fh": FH_NS, "at": AT_NS}
@@ -204,10 +220,10 @@ def _finish_atom(parsed: etree._Element, spec: FeedSpec, site: Site, history: Hi
         root.insert(at + offset, element)
     for ref, when in history.tombstones:
         etree.SubElement(root, f"{{{AT_NS}}}deleted-entry", ref=ref, when=when.isoformat())
-    return _serialise(root, site)
+    return root
 
 
-def _finish_rss(root: etree._Element, site: Site) -> bytes:
+def _finish_rss(root: etree._Element, site: Site) -> None:
     """Add ``<atom:link rel="hub">`` beside ``rel="self"`` (feedgen drops hub links from RSS)."""
     channel = root.find("channel")
     assert channel is not None  # feedgen always writes one
@@ -216,7 +232,6 @@ def _finish_rss(root: etree._Element, site: Site) -> bytes:
     at = list(channel).index(self_link) + 1
     for offset, hub in enumerate(site.hubs):
         channel.insert(at + offset, etree.Element(f"{ATOM_NS}link", href=hub, rel="hub"))
-    return _serialise(root, site)
 
 
 def render_json_feed(spec: FeedSpec, entries: Sequence[Entry], site: Site) -> bytes:

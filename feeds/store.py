@@ -262,9 +262,26 @@ class Store:
         for chunk in _chunks(sorted(set(ids))):
             marks = ",".join("?" * len(chunk))
             for row in self._q(f"{_ENTRY_SELECT} WHERE id IN ({marks})", chunk):
-                entry = _entry_from_row(row)
+                entry = entry_from_row(row)
                 out[entry.id] = entry
         return out
+
+    def entry_rows(self, ids: Iterable[str]) -> dict[str, tuple[Any, ...]]:
+        """Raw rows of the entries with ``ids`` (for ``entry_from_row``), by id."""
+        out: dict[str, tuple[Any, ...]] = {}
+        for chunk in _chunks(sorted(set(ids))):
+            marks = ",".join("?" * len(chunk))
+            for row in self._q(f"{_ENTRY_SELECT} WHERE id IN ({marks})", chunk):
+                out[row[0]] = tuple(row)
+        return out
+
+    def entry_slugs(self, ids: Iterable[str]) -> list[tuple[str, str, str]]:
+        """``(id, slug, kind)`` of the entries with ``ids`` that exist, by id."""
+        out: list[tuple[str, str, str]] = []
+        for chunk in _chunks(sorted(set(ids))):
+            marks = ",".join("?" * len(chunk))
+            out += self._q(f"SELECT id, slug, kind FROM entries WHERE id IN ({marks})", chunk)
+        return sorted(out)
 
     def slugs_taken(self, slugs: Iterable[str]) -> set[str]:
         taken: set[str] = set()
@@ -520,7 +537,8 @@ _SEED_STATS = "SELECT path, size, mtime_ns FROM seeds"
 _ENTRY_SELECT = "SELECT id, slug, data, content_hash, first_seen, published, updated FROM entries"
 
 
-def _entry_from_row(row: tuple[Any, ...]) -> Entry:
+def entry_from_row(row: tuple[Any, ...]) -> Entry:
+    """An ``Entry`` from a row of ``_ENTRY_SELECT`` (``Store.entry_rows``)."""
     id_, slug, data, chash, first_seen, published, updated = row
     return Entry(
         id=id_,

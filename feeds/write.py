@@ -41,7 +41,6 @@ class OutputWriter:
         self._staged: dict[str, Path] = {}
         self._removals: list[str] = []
         self._safe_folders: set[str] = set()
-        self._made_folders: set[str] = set()
         self._marked = False
         self._renaming = False
         self._tag = f"{os.getpid()}-{secrets.token_hex(2)}"
@@ -59,43 +58,27 @@ class OutputWriter:
             self._safe_folders.add(folder)
         return path
 
+    @property
+    def tag(self) -> str:
+        """This run's mark in temporary file names (see ``stage_bytes``)."""
+        return self._tag
+
     def put(self, relpath: str, data: bytes) -> bool:
         """Stage ``data`` for ``relpath``; False (nothing staged) when the file already holds it."""
+        self.target(relpath)
+        temp = stage_bytes(self.root, relpath, data, self._tag)
+        self.adopt(relpath, temp)
+        return temp is not None
+
+    def adopt(self, relpath: str, temp: Path | None) -> None:
+        """Take over a file ``stage_bytes`` staged for ``relpath`` (``None``: it was unchanged)."""
         if relpath in self._staged:
             raise PublishError(f"{relpath}: two outputs map to the same path")
-        path = self.target(relpath)
-        try:
-            if path.read_bytes() == data:
-                self.unchanged += 1
-                return False
-        except FileNotFoundError:
-            pass
-        except OSError as err:
-            raise PublishError(f"{path}: cannot read: {err.strerror or err}") from err
-        if not self._staged and not self._marked:
-            self.root.mkdir(parents=True, exist_ok=True)
-            (self.root / IN_PROGRESS).touch()
-            self._marked = True
-        folder = relpath.rpartition("/")[0]
-        if folder not in self._made_folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._made_folders.add(folder)
-        # One publisher at a time (the store lock), so a per-run tag cannot collide;
-        # the tag is not random because random names make ext4 directory inserts slower.
-        temp = path.with_name(f".{path.name}.{self._tag}{TEMP_MARK}")
-        try:
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
-            finally:
-                os.close(fd)
-        except OSError as err:
-            temp.unlink(missing_ok=True)
-            raise PublishError(f"{path}: cannot write: {err.strerror or err}") from err
+        if temp is None:
+            self.unchanged += 1
+            return
+        self._marked = True
         self._staged[relpath] = temp
-        return True
 
     def remove(self, relpath: str) -> None:
         """Delete ``relpath`` on commit (a feed or page that is no longer published)."""
@@ -158,6 +141,52 @@ class OutputWriter:
         self._removals.clear()
         if self._marked and not self._renaming:
             (self.root / IN_PROGRESS).unlink(missing_ok=True)
+
+
+def stage_bytes(root: Path, relpath: str, data: bytes, tag: str) -> Path | None:
+    """Write ``data`` to a temporary file beside ``root/relpath``; None if the file holds it.
+
+    ``relpath`` must have passed ``OutputWriter.target``. Runs in worker
+    processes too: it leaves the in-progress marker before staging anything,
+    so a run killed now has its temporary files swept by the next.
+    """
+    path = root / relpath
+    try:
+        if path.read_bytes() == data:
+            return None
+    except FileNotFoundError:
+        pass
+    except OSError as err:
+        raise PublishError(f"{path}: cannot read: {err.strerror or err}") from err
+    marker = root / IN_PROGRESS
+    if (root, tag) not in _marked_roots:
+        root.mkdir(parents=True, exist_ok=True)
+        if not marker.exists():
+            marker.touch()
+        _marked_roots.add((root, tag))
+    # One publisher at a time (the store lock), so a per-run tag cannot collide;
+    # the tag is not random because random names make ext4 directory inserts slower.
+    temp = path.with_name(f".{path.name}.{tag}{TEMP_MARK}")
+    try:
+        try:
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+    except OSError as err:
+        temp.unlink(missing_ok=True)
+        raise PublishError(f"{path}: cannot write: {err.strerror or err}") from err
+    return temp
+
+
+# (root, run tag) pairs this process has left the in-progress marker for.
+_marked_roots: set[tuple[Path, str]] = set()
 
 
 def sweep_temporaries(root: Path) -> bool:

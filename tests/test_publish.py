@@ -9,9 +9,12 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from lxml import etree
 
+from feeds import check as feeds_check
 from feeds.check import json_feed_problem
 from feeds.config import Config
+from feeds.errors import PublishError
 from feeds.feedcheck import check_folder
 from feeds.publish import publish
 from tests.conftest import LATER, NOW, synthetic_seed, tree_bytes, write_corpus
@@ -301,3 +304,27 @@ def test_publish_many_seeds_all_links_resolve(config: Config, count: int) -> Non
     # one archive page: "all" holds 10 + 62 entries, 50 in the feed and 22 archived.
     assert feeds == 3 * (1 + 3 + 10) + 1
     assert (config.output / "archive/all/1.atom").exists()
+
+
+def test_a_feed_failing_the_check_is_not_published(
+    config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    publish(config, NOW)
+    before = tree_bytes(config.output)
+    seed = config.seeds / "003_710dfe4fad0154d6.txt"
+    seed.write_text(seed.read_text().replace("£20m for the National", "£25m for the National"))
+    # A renderer bug that drops the feed's <title>: the check must stop the run.
+    real = feeds_check._atom_problem
+
+    def broken(root: etree._Element) -> str | None:
+        for title in root.findall("{http://www.w3.org/2005/Atom}title"):
+            root.remove(title)
+        return real(root)
+
+    monkeypatch.setattr(feeds_check, "_atom_problem", broken)
+    with pytest.raises(PublishError, match=r"^all\.atom: feed must have exactly one non-empty"):
+        publish(config, LATER)
+    assert tree_bytes(config.output) == before
+    monkeypatch.undo()
+    report = publish(config, LATER)
+    assert "all.atom" in report.written and report.changed == 1

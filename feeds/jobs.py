@@ -1,0 +1,207 @@
+"""Rendering on every core: batches of documents and the entry rows they are built from.
+
+``render_outputs`` decides *what* to render; this module renders it. The
+documents go out in batches, each carrying the store rows of the entries it
+needs (worker processes cannot see the publish's uncommitted transaction),
+and come back as temporary files staged beside their targets, which the
+``OutputWriter`` then puts in place with the rest. A small run renders its
+batches in-process through the very same function, so the bytes never depend
+on where they were rendered.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import logging
+import multiprocessing
+import os
+import signal
+from collections import OrderedDict
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from feeds.pages import PageRenderer
+from feeds.records import Entry, FeedSpec, Site
+from feeds.render import EntryElements, History, render_feed
+from feeds.store import Store, entry_from_row
+from feeds.write import OutputWriter, stage_bytes
+
+log = logging.getLogger(__name__)
+
+DocKind = Literal["atom", "rss", "json", "page", "entry"]
+Row = tuple[Any, ...]  # a row of the store's entries table (see ``entry_from_row``)
+
+# Spawning workers and importing feedgen, lxml and Jinja2 in them costs a few
+# tenths of a second: worth it only when there is a lot to render.
+PARALLEL_MIN_DOCS = 400
+MAX_WORKERS = 8
+BATCH_ROWS = 600  # entry rows per batch: a few MiB to pickle, and enough work to share
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+IN_FLIGHT = 3  # batches queued per worker: keeps them busy, and memory bounded
+
+
+@dataclass(frozen=True)
+class Doc:
+    """One file to render: a feed in one format, a listing page, or an entry's page."""
+
+    path: str
+    kind: DocKind
+    ids: tuple[str, ...]  # the entries it holds, in order
+    spec: FeedSpec | None = None  # None for an entry's page
+    history: History | None = None
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Documents and the rows of every entry they hold; ``run`` tells one publish from another."""
+
+    run: str
+    root: Path
+    docs: tuple[Doc, ...]
+    rows: dict[str, Row]
+
+
+Staged = tuple[str, Path | None]  # (path, its staged temporary file, or None: unchanged)
+
+
+class _Renderers:
+    """Per-process render state for one run: the page templates and the entry caches."""
+
+    def __init__(self, site: Site, run: str) -> None:
+        self.site = site
+        self.run = run
+        self.pages = PageRenderer(site)
+        self.elements = EntryElements(site, size=2000)
+        self.entries: OrderedDict[str, Entry] = OrderedDict()
+
+    def entry(self, entry_id: str, row: Row) -> Entry:
+        found = self.entries.get(entry_id)
+        if found is None:
+            found = self.entries[entry_id] = entry_from_row(row)
+            if len(self.entries) > 2000:
+                self.entries.popitem(last=False)
+        return found
+
+
+_state: _Renderers | None = None
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker initializer: a killed publisher must not leave workers writing files."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+    prctl = getattr(libc, "prctl", None)
+    if prctl is not None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def render_batch(site: Site, batch: Batch) -> list[Staged]:
+    """Render ``batch`` and stage each file whose bytes differ from the published one."""
+    global _state
+    if _state is None or _state.run != batch.run or _state.site != site:
+        # Caches are only valid within one run: entries change between runs.
+        _state = _Renderers(site, batch.run)
+    state = _state
+    out: list[Staged] = []
+    for doc in batch.docs:
+        entries = [state.entry(i, batch.rows[i]) for i in doc.ids]
+        data = _render(state, doc, entries)
+        out.append((doc.path, stage_bytes(batch.root, doc.path, data, batch.run)))
+    return out
+
+
+def _render(state: _Renderers, doc: Doc, entries: Sequence[Entry]) -> bytes:
+    if doc.kind == "entry":
+        return state.pages.entry(entries[0])
+    assert doc.spec is not None  # every feed and listing document has one
+    if doc.kind == "page":
+        return state.pages.listing(doc.spec, entries)
+    return render_feed(
+        doc.kind, doc.spec, entries, state.site, doc.history, state.elements, check_as=doc.path
+    )
+
+
+class Dispatcher:
+    """Collects documents into batches and renders them, on worker processes when many.
+
+    Use as a context manager; ``add`` every document, then leave the block:
+    every staged file is then known to the writer.
+    """
+
+    def __init__(self, store: Store, writer: OutputWriter, site: Site, expected: int) -> None:
+        self._store = store
+        self._writer = writer
+        self._site = site
+        self._docs: list[Doc] = []
+        self._ids: set[str] = set()
+        self._pending: list[Future[list[Staged]]] = []
+        workers = min(os.cpu_count() or 1, MAX_WORKERS)
+        self._pool: ProcessPoolExecutor | None = None
+        if expected >= PARALLEL_MIN_DOCS and workers > 1:
+            # Spawned, not forked: the daemon has threads, and a forked child can
+            # inherit a lock some other thread held.
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=context,
+                initializer=_die_with_parent,
+                initargs=(os.getpid(),),
+            )
+            self._window = workers * IN_FLIGHT
+        self.rendered = 0
+
+    def __enter__(self) -> Dispatcher:
+        return self
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        try:
+            if exc_type is None:
+                self._flush()
+            self._drain(collect=exc_type is None)
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def add(self, doc: Doc) -> None:
+        """Render ``doc`` (now or later: its file is staged by the time the block ends)."""
+        self._writer.target(doc.path)  # refuse an unsafe path here, before any work
+        self._docs.append(doc)
+        self._ids.update(doc.ids)
+        self.rendered += 1
+        if len(self._ids) >= BATCH_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._docs:
+            return
+        rows = self._store.entry_rows(self._ids)
+        batch = Batch(self._writer.tag, self._writer.root, tuple(self._docs), rows)
+        self._docs, self._ids = [], set()
+        if self._pool is None:
+            self._adopt(render_batch(self._site, batch))
+            return
+        self._pending.append(self._pool.submit(render_batch, self._site, batch))
+        while len(self._pending) >= self._window:
+            self._adopt(self._pending.pop(0).result())
+
+    def _drain(self, collect: bool) -> None:
+        """Wait for every batch out; on failure still adopt what was staged, so abort can
+        delete it."""
+        error: BaseException | None = None
+        for future in self._pending:
+            try:
+                self._adopt(future.result())
+            except BaseException as err:  # noqa: BLE001 - re-raised below, after the rest
+                error = error or err
+        self._pending.clear()
+        if error is not None and collect:
+            raise error
+
+    def _adopt(self, staged: list[Staged]) -> None:
+        for path, temp in staged:
+            self._writer.adopt(path, temp)
