@@ -11,12 +11,7 @@ on where they were rendered.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import logging
-import multiprocessing
-import os
-import signal
 from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -28,6 +23,7 @@ from feeds.pages import PageRenderer
 from feeds.records import Entry, FeedSpec, Site
 from feeds.render import EntryElements, History, render_feed
 from feeds.store import Store, entry_from_row
+from feeds.workers import spawn_pool, worker_count
 from feeds.write import OutputWriter, stage_bytes
 
 log = logging.getLogger(__name__)
@@ -38,9 +34,7 @@ Row = tuple[Any, ...]  # a row of the store's entries table (see ``entry_from_ro
 # Spawning workers and importing feedgen, lxml and Jinja2 in them costs a few
 # tenths of a second: worth it only when there is a lot to render.
 PARALLEL_MIN_DOCS = 400
-MAX_WORKERS = 8
 BATCH_ROWS = 600  # entry rows per batch: a few MiB to pickle, and enough work to share
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
 IN_FLIGHT = 3  # batches queued per worker: keeps them busy, and memory bounded
 
 
@@ -90,16 +84,6 @@ class _Renderers:
 _state: _Renderers | None = None
 
 
-def _die_with_parent(parent: int) -> None:
-    """Worker initializer: a killed publisher must not leave workers writing files."""
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-    prctl = getattr(libc, "prctl", None)
-    if prctl is not None:
-        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(1)
-
-
 def render_batch(site: Site, batch: Batch) -> list[Staged]:
     """Render ``batch`` and stage each file whose bytes differ from the published one."""
     global _state
@@ -140,18 +124,10 @@ class Dispatcher:
         self._docs: list[Doc] = []
         self._ids: set[str] = set()
         self._pending: list[Future[list[Staged]]] = []
-        workers = min(os.cpu_count() or 1, MAX_WORKERS)
+        workers = worker_count()
         self._pool: ProcessPoolExecutor | None = None
         if expected >= PARALLEL_MIN_DOCS and workers > 1:
-            # Spawned, not forked: the daemon has threads, and a forked child can
-            # inherit a lock some other thread held.
-            context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=context,
-                initializer=_die_with_parent,
-                initargs=(os.getpid(),),
-            )
+            self._pool = spawn_pool(workers)
             self._window = workers * IN_FLIGHT
         self.rendered = 0
 

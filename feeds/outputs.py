@@ -119,19 +119,16 @@ def render_outputs(
     rows: dict[tuple[str, str], list[FeedRow]] = {}
     for key in sorted(todo | ({("all", "all")} & by_key.keys())):
         stem = by_key[key].stem
-        limit = size
-        if full:
-            limit = -1
-        elif key in todo:
-            # Only entries added or edited in this run can push older ones out. Asking
-            # for no more rows than are unarchived lets the index scan stop early.
-            unarchived_count = by_key[key].count - store.archived_count(stem, articles_only)
-            limit = min(size + len(changes.pages) + 1, max(unarchived_count, 0))
-        unarchived = store.feed_entries(key[0], key[1], limit, articles_only, stem)
-        if len(unarchived) > size and "atom" in config.formats:
-            overflow = [row[0] for row in reversed(unarchived[size:])]
-            touched_pages |= {(stem, p) for p in store.archive_append(stem, overflow, size)}
-        rows[key] = unarchived[:size]
+        rows[key] = store.feed_entries(key[0], key[1], size, articles_only, stem)
+        if key in todo and "atom" in config.formats:
+            unarchived = by_key[key].count - store.archived_count(stem, articles_only)
+            if unarchived > size:
+                # Only the ids, oldest first: a cold publish of a big feed never holds
+                # all of its rows at once.
+                overflow = store.feed_entry_ids_oldest(
+                    key[0], key[1], unarchived - size, articles_only, stem
+                )
+                touched_pages |= {(stem, p) for p in store.archive_append(stem, overflow, size)}
 
     history_of = {by_key[k].stem for k in todo} | {f for f, _ in touched_pages}
     archive = {

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
@@ -20,6 +19,7 @@ from feeds.config import Config
 from feeds.ids import slugify, tag_uri
 from feeds.merge import merge_stories
 from feeds.records import Entry, EntryRef, MergedStory
+from feeds.seeds import SeedStat
 from feeds.store import Store
 from feeds.sync import SeedChanges
 
@@ -197,10 +197,8 @@ def _free_slug(base: str, taken: set[str]) -> str:
     return slug
 
 
-def _first_seen(
-    sources: Iterable[str], stats: dict[str, os.stat_result], now: datetime
-) -> datetime:
-    known = [stats[s].st_mtime_ns for s in sources if s in stats]
+def _first_seen(sources: Iterable[str], stats: dict[str, SeedStat], now: datetime) -> datetime:
+    known = [stats[s][1] for s in sources if s in stats]
     if not known:
         return now
     seen = datetime.fromtimestamp(min(known) // 1_000_000_000, tz=UTC)

@@ -368,6 +368,25 @@ class Store:
         order), ties broken by id: the order every feed and page uses.
         """
         columns = "e.id, e.content_hash, e.published, e.updated"
+        sql, params = self._feed_query(columns, kind, slug, articles_only, unarchived_of)
+        sql += " ORDER BY e.updated DESC, e.id LIMIT ?"
+        return [tuple(row) for row in self._q(sql, (*params, limit))]
+
+    def feed_entry_ids_oldest(
+        self, kind: str, slug: str, limit: int, articles_only: bool, unarchived_of: str
+    ) -> list[str]:
+        """The ids of a feed's ``limit`` oldest unarchived entries, oldest first.
+
+        Exactly the reverse of ``feed_entries``' order: what scrolls off the feed.
+        """
+        sql, params = self._feed_query("e.id", kind, slug, articles_only, unarchived_of)
+        sql += " ORDER BY e.updated ASC, e.id DESC LIMIT ?"
+        return [i for (i,) in self._q(sql, (*params, limit))]
+
+    @staticmethod
+    def _feed_query(
+        columns: str, kind: str, slug: str, articles_only: bool, unarchived_of: str | None
+    ) -> tuple[str, list[Any]]:
         where = ["e.kind = 'article'"] if articles_only else []
         params: list[Any] = []
         if kind == "section":
@@ -384,10 +403,7 @@ class Store:
             )
             params.append(unarchived_of)
         clause = f" WHERE {' AND '.join(where)}" if where else ""
-        sql = f"SELECT {columns} FROM {source}{clause} ORDER BY e.updated DESC, e.id LIMIT ?"
-        return [tuple(row) for row in self._q(sql, (*params, limit))]
-
-    # -- history (RFC 5005 archives, RFC 6721 tombstones) --------------------
+        return f"SELECT {columns} FROM {source}{clause}", params
 
     def archive_append(self, feed: str, entry_ids: Sequence[str], page_size: int) -> set[int]:
         """Archive ``entry_ids`` (oldest first) after the feed's last; returns the pages touched."""

@@ -9,18 +9,16 @@ its last good stories, so entries already published stay as they were.
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from feeds.config import Config
 from feeds.errors import SeedError
 from feeds.records import ParsedSeed, SeedFingerprint
-from feeds.seeds import read_seed, scan_seeds
+from feeds.seeds import SeedStat, read_seed, scan_seeds
 from feeds.store import SeedState, Store
+from feeds.workers import spawn_pool, worker_count
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +26,6 @@ Progress = Callable[[int, int], None]
 
 # Spawning workers costs about a tenth of a second: worth it only for many seeds.
 PARALLEL_MIN_SEEDS = 400
-MAX_WORKERS = 8
 CHUNK = 200
 WRITE_BATCH = 1000
 
@@ -39,7 +36,7 @@ class SeedChanges:
 
     keys: set[str] = field(default_factory=set)
     sources: set[str] = field(default_factory=set)
-    stats: dict[str, os.stat_result] = field(default_factory=dict)  # every seed present
+    stats: dict[str, SeedStat] = field(default_factory=dict)  # every seed present
     read: int = 0
     rejected_now: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -63,9 +60,9 @@ def sync_seeds(
     changes.stats = stats
     to_read: list[str] = []
     for name, st in stats.items():
-        if seen.get(name) == (st.st_size, st.st_mtime_ns):
+        if seen.get(name) == st:
             continue
-        if settled_before_ns is not None and st.st_mtime_ns > settled_before_ns:
+        if settled_before_ns is not None and st[1] > settled_before_ns:
             changes.deferred.append(name)
             continue
         to_read.append(name)
@@ -74,7 +71,7 @@ def sync_seeds(
     known = store.seed_states(to_read)
     fresh: list[tuple[str, ParsedSeed, SeedFingerprint]] = []
     for done, (name, outcome) in enumerate(read_seeds(config, to_read), start=1):
-        expect = (stats[name].st_size, stats[name].st_mtime_ns) if settled_before_ns else None
+        expect = stats[name] if settled_before_ns else None
         result = _settle(config, name, outcome, known, changes, expect)
         if result is not None:
             fresh.append(result)
@@ -133,19 +130,14 @@ def _read_chunk(folder: Path, names: list[str], max_bytes: int) -> list[Outcome]
 
 
 def read_seeds(config: Config, names: list[str]) -> Iterator[tuple[str, Outcome]]:
-    """Read and normalise ``names``, on every core when there are many of them.
-
-    Workers are spawned, not forked: the daemon has threads (scheduler, server,
-    pinger), and forking a process with threads can copy a held lock.
-    """
-    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    """Read and normalise ``names``, on every core when there are many of them."""
+    workers = worker_count()
     if len(names) < PARALLEL_MIN_SEEDS or workers < 2:
         for name in names:
             yield name, read_one(config.seeds / name, name, config.max_seed_bytes)
         return
     chunks = [names[i : i + CHUNK] for i in range(0, len(names), CHUNK)]
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with spawn_pool(workers) as pool:
         results = pool.map(
             _read_chunk,
             [config.seeds] * len(chunks),

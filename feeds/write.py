@@ -106,7 +106,9 @@ class OutputWriter:
             self.root.mkdir(parents=True, exist_ok=True)
             (self.root / IN_PROGRESS).write_text(RENAMING)
             self._renaming = True
-        for relpath in sorted(self._staged):
+        # Files in folders first, the top level (all.*, index.html) last: once the main
+        # feed shows an entry, its page and its section and author feeds already do.
+        for relpath in sorted(self._staged, key=lambda p: ("/" not in p, p)):
             temp = self._staged[relpath]
             target = self.target(relpath)
             try:

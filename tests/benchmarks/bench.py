@@ -3,8 +3,9 @@
     python -m tests.benchmarks.bench [--sizes 1000,10000,100000] [--runs 3] [--json bench.json]
 
 Each figure is the median of ``--runs`` runs, with wall time, CPU time and peak
-RSS where a whole process is measured, its ratio to the floor measured in the
-same run (reading every corpus file, or stat-ing every file), and its target.
+RSS (summed over the process and its workers) where a whole process is
+measured, its ratio to the floor measured in the same run (reading every
+corpus file, or stat-ing every file), and its target.
 Corpora are generated once per size under ``--workdir`` (deterministic, see
 ``tests/benchmarks/corpus.py``). Serving is measured with ``wrk`` on loopback,
 installed with apt-get when missing. Not part of the test suite.
@@ -17,6 +18,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -24,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
@@ -60,23 +63,60 @@ class Row:
 
 
 def timed_process(cmd: list[str], cwd: Path) -> tuple[float, float, float, str]:
-    """Wall seconds, CPU seconds (user+sys, children included) and peak RSS (MiB) of ``cmd``."""
-    # /usr/bin/time measures its own child: a peak RSS taken with wait4 from here
-    # would include this (large) benchmark process, which the child is forked from.
-    with tempfile.NamedTemporaryFile("w+") as usage:
-        started = time.perf_counter()
-        proc = subprocess.run(
-            ["/usr/bin/time", "-o", usage.name, "-f", "%U %S %M", *cmd],
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        wall = time.perf_counter() - started
-        if proc.returncode not in (0, 1):
-            raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr}")
-        user, system, rss_kib = usage.read().split()[-3:]
-    return wall, float(user) + float(system), int(rss_kib) / 1024, proc.stdout
+    """Wall seconds, CPU seconds (user+sys, its workers included) and peak RSS (MiB) of ``cmd``.
+
+    The RSS is the peak of the sum over the process and its descendants (the
+    render and parse workers), sampled every 20 ms from /proc: a single
+    process's maximum would hide the workers' share.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.wait(0.02):
+            peak = max(peak, tree_rss_kib(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stdout, stderr = proc.communicate()
+    wall = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{stderr}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, peak / 1024, stdout
+
+
+def tree_rss_kib(pid: int) -> int:
+    """Resident KiB of ``pid`` and all its descendants, read from /proc (Linux)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(parent, []).append(int(entry.name))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo += children.get(current, [])
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total
 
 
 def files_written(summary: str) -> int:
@@ -296,8 +336,6 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "feeds-bench")
     parser.add_argument("--no-serve", action="store_true")
     args = parser.parse_args()
-    if not apt_install("time", "/usr/bin/time"):
-        raise SystemExit("/usr/bin/time is needed to measure peak RSS (Debian package: time)")
     sizes = [int(s) for s in args.sizes.split(",")]
     args.workdir.mkdir(parents=True, exist_ok=True)
     rows: list[Row] = []
