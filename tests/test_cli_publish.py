@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import signal
@@ -11,6 +12,7 @@ import time
 from pathlib import Path
 
 import feedparser
+import pytest
 from lxml import etree
 
 from feeds.lock import publish_lock
@@ -132,13 +134,19 @@ def _whole(folder: Path) -> list[str]:
     return problems
 
 
-def test_killed_publishes_leave_whole_files_and_the_next_run_finishes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("render_min_docs", ["1000", "1"], ids=["in-process", "workers"])
+def test_killed_publishes_leave_whole_files_and_the_next_run_finishes(
+    tmp_path: Path, render_min_docs: str
+) -> None:
     """Kill ``feeds publish`` at 20 random moments; output is always whole, then exact.
 
     Each attempt has real work to do: the site title flips between runs that
     finish, so every feed and page is rewritten, while the entries (and so the
-    final output) do not depend on how many runs were cut short.
+    final output) do not depend on how many runs were cut short. With render
+    workers, a worker outliving its killed publisher would leave temporary files
+    behind after the next run's sweep.
     """
+    env = {**os.environ, "FEEDS_PARALLEL_MIN_DOCS": render_min_docs}
     reference = tmp_path / "reference"
     work = tmp_path / "work"
     for folder in (reference, work):
@@ -148,9 +156,9 @@ def test_killed_publishes_leave_whole_files_and_the_next_run_finishes(tmp_path: 
     (work / "feeds.toml").write_text(title["old"])
     cmd = [sys.executable, "-m", "feeds", "publish", "--quiet", "--now", NOW]
     started = time.monotonic()
-    subprocess.run(cmd, cwd=reference, check=True)
+    subprocess.run(cmd, cwd=reference, check=True, env=env)
     duration = time.monotonic() - started
-    subprocess.run(cmd, cwd=work, check=True)
+    subprocess.run(cmd, cwd=work, check=True, env=env)
 
     rng = random.Random(5005)
     current = "new"
@@ -158,7 +166,7 @@ def test_killed_publishes_leave_whole_files_and_the_next_run_finishes(tmp_path: 
     kills = attempts = 0
     while kills < 20 and attempts < 40:  # runs that finish before the kill do not count
         attempts += 1
-        proc = subprocess.Popen(cmd, cwd=work)
+        proc = subprocess.Popen(cmd, cwd=work, env=env)
         time.sleep(rng.uniform(0.05, duration))  # a random moment in the run, start-up included
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
@@ -169,7 +177,7 @@ def test_killed_publishes_leave_whole_files_and_the_next_run_finishes(tmp_path: 
         assert _whole(work / "output") == []
     assert kills == 20, f"only {kills} of {attempts} runs were killed mid-way"
     (work / "feeds.toml").write_text(title["new"])
-    subprocess.run(cmd, cwd=work, check=True)
+    subprocess.run(cmd, cwd=work, check=True, env=env)
     assert _whole(work / "output") == []
     assert not list((work / "output").rglob("*.feeds-tmp"))
     assert tree_bytes(work / "output") == tree_bytes(reference / "output")

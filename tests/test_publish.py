@@ -12,6 +12,7 @@ import pytest
 from lxml import etree
 
 from feeds import check as feeds_check
+from feeds import jobs
 from feeds.check import json_feed_problem
 from feeds.config import Config
 from feeds.errors import PublishError
@@ -328,3 +329,15 @@ def test_a_feed_failing_the_check_is_not_published(
     monkeypatch.undo()
     report = publish(config, LATER)
     assert "all.atom" in report.written and report.changed == 1
+
+
+def test_render_workers_give_the_same_bytes(
+    tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rendering on worker processes (a big run) and in-process (a small one) agree."""
+    write_corpus(config.seeds, 60)
+    publish(config, NOW)
+    on_workers = replace(config, output=tmp_path / "workers", store=tmp_path / "w.sqlite")
+    monkeypatch.setattr(jobs, "PARALLEL_MIN_DOCS", 1)
+    publish(on_workers, NOW)
+    assert tree_bytes(on_workers.output) == tree_bytes(config.output)

@@ -14,6 +14,7 @@ installed with apt-get when missing. Not part of the test suite.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -33,6 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from feeds.config import Config
+from feeds.feedcheck import check_folder
 from feeds.publish import publish
 from tests.benchmarks import corpus
 
@@ -93,6 +95,12 @@ def timed_process(cmd: list[str], cwd: Path) -> tuple[float, float, float, str]:
     return wall, cpu, peak / 1024, stdout
 
 
+def cpu_seconds() -> float:
+    """CPU seconds of this process and of its finished children (render and parse workers)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 def tree_rss_kib(pid: int) -> int:
     """Resident KiB of ``pid`` and all its descendants, read from /proc (Linux)."""
     children: dict[int, list[int]] = {}
@@ -149,7 +157,46 @@ def median_rows(rows: list[Row]) -> Row:
     )
 
 
-def bench_size(n: int, runs: int, work: Path, out: list[Row]) -> None:
+def compare_with_cold(n: int, incremental: Config, site: Path) -> dict[str, object]:
+    """The incremental output against a cold publish of the same final corpus, and
+    ``feeds check`` (feedparser's view) of the incremental output."""
+    cold = Config(seeds=incremental.seeds, output=site / "output-cold", store=site / "cold.sqlite")
+    shutil.rmtree(cold.output, ignore_errors=True)
+    for path in site.glob("cold.sqlite*"):
+        path.unlink()
+    publish(cold, datetime.now(UTC))
+    mine = _files(incremental.output)
+    theirs = _files(cold.output)
+    common = mine.keys() & theirs.keys()
+    same = [p for p in common if mine[p] == theirs[p]]
+    differ = sorted(common - set(same))
+    problems, feeds = check_folder(incremental.output, incremental.base_url)
+    return {
+        "size": n,
+        "files incremental": len(mine),
+        "files cold": len(theirs),
+        "identical": len(same),
+        "differ": len(differ),
+        "only incremental": len(mine.keys() - theirs.keys()),
+        "only cold": len(theirs.keys() - mine.keys()),
+        "differing examples": differ[:5],
+        "feeds checked": feeds,
+        "feed problems": len(problems),
+    }
+
+
+def _files(root: Path) -> dict[str, str]:
+    """``relative path → sha256`` of every file under ``root``."""
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in root.rglob("*")
+        if p.is_file() and not p.name.startswith(".")
+    }
+
+
+def bench_size(
+    n: int, runs: int, work: Path, out: list[Row], correctness: list[dict[str, object]]
+) -> None:
     seeds = work / f"corpus-{n}"
     if not (seeds / ".complete").exists():
         shutil.rmtree(seeds, ignore_errors=True)
@@ -194,14 +241,14 @@ def bench_size(n: int, runs: int, work: Path, out: list[Row]) -> None:
         for run in range(runs):
             corpus.mutate(work_seeds, changed, seed=1000 * changed + run)
             started = time.perf_counter()
-            cpu0 = time.process_time()
+            cpu0 = cpu_seconds()
             report = publish(config, datetime.now(UTC).replace(microsecond=0))
             wall = time.perf_counter() - started
             watcher.append(
                 Row(
                     f"watcher: {changed} changed, {n}",
                     wall,
-                    time.process_time() - cpu0,
+                    cpu_seconds() - cpu0,
                     files_written=len(report.written),
                 )
             )
@@ -221,16 +268,18 @@ def bench_size(n: int, runs: int, work: Path, out: list[Row]) -> None:
     row.floor, row.ratio = "read", row.wall_s / read_floor
     out.append(row)
 
+    correctness.append(compare_with_cold(n, config, site))
+
     idle: list[Row] = []
     for _ in range(runs):
         started = time.perf_counter()
-        cpu0 = time.process_time()
+        cpu0 = cpu_seconds()
         report = publish(config, datetime.now(UTC), settled_before_ns=time.time_ns())
         idle.append(
             Row(
                 f"idle scan {n}",
                 time.perf_counter() - started,
-                time.process_time() - cpu0,
+                cpu_seconds() - cpu0,
                 files_written=len(report.written),
             )
         )
@@ -339,13 +388,22 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     args.workdir.mkdir(parents=True, exist_ok=True)
     rows: list[Row] = []
+    correctness: list[dict[str, object]] = []
     for n in sorted(sizes):
         print(f"measuring {n} ...", file=sys.stderr)
-        bench_size(n, args.runs, args.workdir, rows)
+        bench_size(n, args.runs, args.workdir, rows, correctness)
     if not args.no_serve:
         bench_serve(args.workdir, min(max(sizes), 10_000) if 10_000 in sizes else max(sizes), rows)
     judge(rows)
     print(table(rows))
+    print("\nIncremental output (after the edits above) vs a cold publish of the same corpus:")
+    for c in correctness:
+        print(
+            f"- {c['size']}: {c['identical']} of {c['files incremental']} files identical,"
+            f" {c['differ']} differ (e.g. {', '.join(c['differing examples'])}),"  # type: ignore[arg-type]
+            f" {c['only incremental']} only incremental, {c['only cold']} only cold;"
+            f" feeds check: {c['feeds checked']} feeds, {c['feed problems']} problems"
+        )
     machine = f"{platform.node()}: {os.cpu_count()} cores, {platform.python_version()}"
     args.json.write_text(
         json.dumps(
@@ -353,6 +411,7 @@ def main() -> None:
                 "date": datetime.now(UTC).isoformat(),
                 "machine": machine,
                 "rows": [asdict(r) for r in rows],
+                "correctness": correctness,
             },
             indent=2,
         )
