@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from feeds.config import Config
 from feeds.jobs import Dispatcher, Doc
 from feeds.pages import PageRenderer, render_opml
-from feeds.plan import feed_spec
+from feeds.plan import RENDER_VERSION, feed_spec
 from feeds.reconcile import EntryChanges
 from feeds.records import FeedSpec, Site
 from feeds.render import (
@@ -39,8 +39,6 @@ from feeds.write import OutputWriter
 
 log = logging.getLogger(__name__)
 
-# Bump when templates or rendering change, so every file is rendered again.
-RENDER_VERSION = "2"
 ENTRY_BATCH = 500
 STYLESHEET = "feed.xsl"
 XSL_VERSION = "1"  # bump with templates/feed.xsl
@@ -121,14 +119,11 @@ def render_outputs(
         stem = by_key[key].stem
         rows[key] = store.feed_entries(key[0], key[1], size, articles_only, stem)
         if key in todo and "atom" in config.formats:
-            unarchived = by_key[key].count - store.archived_count(stem, articles_only)
-            if unarchived > size:
-                # Only the ids, oldest first: a cold publish of a big feed never holds
-                # all of its rows at once.
-                overflow = store.feed_entry_ids_oldest(
-                    key[0], key[1], unarchived - size, articles_only, stem
-                )
-                touched_pages |= {(stem, p) for p in store.archive_append(stem, overflow, size)}
+            archived = store.archived_count(stem, articles_only)
+            overflow = store.feed_overflow(
+                key[0], key[1], size, by_key[key].count - archived, archived, articles_only, stem
+            )
+            touched_pages |= {(stem, p) for p in store.archive_append(stem, overflow, size)}
 
     history_of = {by_key[k].stem for k in todo} | {f for f, _ in touched_pages}
     archive = {

@@ -6,6 +6,7 @@ listing page, and ``index.html`` with autodiscovery ``<link>`` tags.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from importlib import resources
@@ -49,21 +50,29 @@ def _day(value: datetime) -> str:
     return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
 
 
+@functools.lru_cache(maxsize=4)
+def _environment(site: Site) -> jinja2.Environment:
+    # One per site, kept: the daemon renders every few seconds, and compiling the
+    # templates again each time would cost more than rendering a change.
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("feeds", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["day"] = _day
+    env.globals.update(site=site, feed_types=FEED_TYPES, feed_page=page_path)
+    return env
+
+
 class PageRenderer:
     """Renders the site's HTML pages from one template environment."""
 
     def __init__(self, site: Site) -> None:
         self.site = site
-        self._env = jinja2.Environment(
-            loader=jinja2.PackageLoader("feeds", "templates"),
-            autoescape=True,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-            undefined=jinja2.StrictUndefined,
-        )
-        self._env.filters["day"] = _day
-        self._env.globals.update(site=site, feed_types=FEED_TYPES, feed_page=page_path)
+        self._env = _environment(site)
 
     def _render(self, template: str, **context: object) -> bytes:
         return self._env.get_template(template).render(**context).encode("utf-8")

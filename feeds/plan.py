@@ -13,6 +13,10 @@ from collections.abc import Callable, Sequence
 
 from feeds.records import FeedKind, FeedSpec
 
+# Bump when templates or rendering change, so every file is rendered again. Here, not
+# in feeds.outputs, so a run with nothing to render never imports the renderers.
+RENDER_VERSION = "2"
+
 
 def feed_spec(
     kind: FeedKind,

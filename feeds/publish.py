@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from feeds.config import Config
 from feeds.errors import ConfigError, FeedsError
 from feeds.lock import publish_lock
-from feeds.outputs import RENDER_VERSION, render_outputs
+from feeds.plan import RENDER_VERSION
 from feeds.reconcile import reconcile
 from feeds.store import Store
 from feeds.sync import Progress, sync_seeds
@@ -96,6 +96,10 @@ def publish(
             written: list[str] = []
             deleted: list[str] = []
             if full or entries.feeds or entries.pages or _outputs_missing(store, config):
+                # Imported here: feedgen, lxml and Jinja2 cost a tenth of a second to
+                # load, and most runs (cron, the watcher's scans) have nothing to render.
+                from feeds.outputs import render_outputs
+
                 writer = OutputWriter(config.output)
                 try:
                     plan = render_outputs(store, config, writer, entries, full, now)

@@ -372,16 +372,35 @@ class Store:
         sql += " ORDER BY e.updated DESC, e.id LIMIT ?"
         return [tuple(row) for row in self._q(sql, (*params, limit))]
 
-    def feed_entry_ids_oldest(
-        self, kind: str, slug: str, limit: int, articles_only: bool, unarchived_of: str
+    def feed_overflow(
+        self,
+        kind: str,
+        slug: str,
+        keep: int,
+        unarchived: int,
+        archived: int,
+        articles_only: bool,
+        stem: str,
     ) -> list[str]:
-        """The ids of a feed's ``limit`` oldest unarchived entries, oldest first.
+        """Ids of a feed's unarchived entries beyond its newest ``keep``, oldest first.
 
-        Exactly the reverse of ``feed_entries``' order: what scrolls off the feed.
+        ``unarchived`` and ``archived`` are the feed's counts. The index is walked
+        from whichever end reaches them sooner: from the newest when a few entries
+        scroll off a feed with a long history (every run of the watcher), from the
+        oldest when little is archived yet (a cold publish), without ever holding
+        every row of the feed.
         """
-        sql, params = self._feed_query("e.id", kind, slug, articles_only, unarchived_of)
+        extra = unarchived - keep
+        if extra <= 0:
+            return []
+        sql, params = self._feed_query("e.id", kind, slug, articles_only, stem)
+        if archived > keep:
+            sql += " ORDER BY e.updated DESC, e.id LIMIT ?"
+            newest_first = [i for (i,) in self._q(sql, (*params, unarchived))]
+            return newest_first[keep:][::-1]
+        # Exactly the reverse of ``feed_entries``' order.
         sql += " ORDER BY e.updated ASC, e.id DESC LIMIT ?"
-        return [i for (i,) in self._q(sql, (*params, limit))]
+        return [i for (i,) in self._q(sql, (*params, extra))]
 
     @staticmethod
     def _feed_query(

@@ -8,12 +8,11 @@ writing files.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import multiprocessing
 import os
-import signal
-from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 MAX_WORKERS = 8
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -26,6 +25,10 @@ def worker_count() -> int:
 
 def spawn_pool(workers: int) -> ProcessPoolExecutor:
     """A pool of ``workers`` spawned processes that exit when this process dies."""
+    # Imported when needed: most runs never start a worker.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
@@ -35,6 +38,10 @@ def spawn_pool(workers: int) -> ProcessPoolExecutor:
 
 
 def _die_with_parent(parent: int) -> None:
+    import ctypes
+    import ctypes.util
+    import signal
+
     libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
     prctl = getattr(libc, "prctl", None)
     if prctl is not None:

@@ -227,14 +227,13 @@ def clear_marker(root: Path) -> None:
     (root / IN_PROGRESS).unlink(missing_ok=True)
 
 
-_libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-
-
 def sync_file_system(folder: Path) -> None:
     """Flush every dirty page of the file system holding ``folder`` (Linux ``syncfs``)."""
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        syncfs = getattr(_libc, "syncfs", None)
+        # Looked up here: finding libc costs milliseconds, and most runs never sync.
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        syncfs = getattr(libc, "syncfs", None)
         if syncfs is None or syncfs(fd) != 0:
             os.sync()  # no syncfs here: the whole machine's, which is a superset
     finally:
