@@ -94,10 +94,17 @@ def render_batch(site: Site, batch: Batch) -> list[Staged]:
         _state = _Renderers(site, batch.run)
     state = _state
     out: list[Staged] = []
-    for doc in batch.docs:
-        entries = [state.entry(i, batch.rows[i]) for i in doc.ids]
-        data = _render(state, doc, entries)
-        out.append((doc.path, stage_bytes(batch.root, doc.path, data, batch.run)))
+    try:
+        for doc in batch.docs:
+            entries = [state.entry(i, batch.rows[i]) for i in doc.ids]
+            data = _render(state, doc, entries)
+            out.append((doc.path, stage_bytes(batch.root, doc.path, data, batch.run)))
+    except BaseException:
+        # The caller never learns of this batch's staged files: delete them here.
+        for _, temp in out:
+            if temp is not None:
+                temp.unlink(missing_ok=True)
+        raise
     return out
 
 
