@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from feeds.errors import ConfigError
 from feeds.pages import PageRenderer
 from feeds.records import Entry, FeedSpec, Site
 from feeds.render import EntryElements, History, render_feed
@@ -34,8 +35,8 @@ Row = tuple[Any, ...]  # a row of the store's entries table (see ``entry_from_ro
 
 # Spawning workers and importing feedgen, lxml and Jinja2 in them costs about a
 # third of a second, as much as rendering ~500 documents: measured break-even.
-# The environment variable is for tests and tuning.
-PARALLEL_MIN_DOCS = int(os.environ.get("FEEDS_PARALLEL_MIN_DOCS", "1000"))
+# FEEDS_PARALLEL_MIN_DOCS overrides it, for tests and tuning.
+PARALLEL_MIN_DOCS = 1000
 BATCH_ROWS = 600  # entry rows per batch: a few MiB to pickle, and enough work to share
 IN_FLIGHT = 3  # batches queued per worker: keeps them busy, and memory bounded
 
@@ -119,6 +120,18 @@ def _render(state: _Renderers, doc: Doc, entries: Sequence[Entry]) -> bytes:
     )
 
 
+def _parallel_min_docs() -> int:
+    value = os.environ.get("FEEDS_PARALLEL_MIN_DOCS")
+    if value is None:
+        return PARALLEL_MIN_DOCS
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(
+            "environment", "FEEDS_PARALLEL_MIN_DOCS", f"must be a whole number, not {value!r}"
+        ) from None
+
+
 class Dispatcher:
     """Collects documents into batches and renders them, on worker processes when many.
 
@@ -135,7 +148,7 @@ class Dispatcher:
         self._pending: list[Future[list[Staged]]] = []
         workers = worker_count()
         self._pool: ProcessPoolExecutor | None = None
-        if expected >= PARALLEL_MIN_DOCS and workers > 1:
+        if expected >= _parallel_min_docs() and workers > 1:
             self._pool = spawn_pool(workers)
             self._window = workers * IN_FLIGHT
         self.rendered = 0

@@ -258,13 +258,8 @@ class Store:
         return out
 
     def entries_by_id(self, ids: Iterable[str]) -> dict[str, Entry]:
-        out: dict[str, Entry] = {}
-        for chunk in _chunks(sorted(set(ids))):
-            marks = ",".join("?" * len(chunk))
-            for row in self._q(f"{_ENTRY_SELECT} WHERE id IN ({marks})", chunk):
-                entry = entry_from_row(row)
-                out[entry.id] = entry
-        return out
+        """The entries with ``ids`` that exist, by id."""
+        return {i: entry_from_row(row) for i, row in self.entry_rows(ids).items()}
 
     def entry_rows(self, ids: Iterable[str]) -> dict[str, tuple[Any, ...]]:
         """Raw rows of the entries with ``ids`` (for ``entry_from_row``), by id."""

@@ -15,7 +15,7 @@ from feeds import check as feeds_check
 from feeds import jobs
 from feeds.check import json_feed_problem
 from feeds.config import Config
-from feeds.errors import PublishError
+from feeds.errors import ConfigError, PublishError
 from feeds.feedcheck import check_folder
 from feeds.publish import publish
 from tests.conftest import LATER, NOW, synthetic_seed, tree_bytes, write_corpus
@@ -345,3 +345,12 @@ def test_render_workers_give_the_same_bytes(
     monkeypatch.setattr(jobs, "PARALLEL_MIN_DOCS", 1)
     publish(on_workers, NOW)
     assert tree_bytes(on_workers.output) == tree_bytes(config.output)
+
+
+def test_a_bad_worker_threshold_is_one_clear_error(
+    config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FEEDS_PARALLEL_MIN_DOCS", "lots")
+    with pytest.raises(ConfigError, match="FEEDS_PARALLEL_MIN_DOCS: must be a whole number"):
+        publish(config, NOW)
+    assert not config.output.exists() or tree_bytes(config.output) == {}
