@@ -26,7 +26,7 @@ from feeds.records import Entry, FeedSpec, Site
 from feeds.render import EntryElements, History, render_feed
 from feeds.store import Store, entry_from_row
 from feeds.workers import spawn_pool, worker_count
-from feeds.write import OutputWriter, stage_bytes
+from feeds.write import OutputWriter, discard_temporary, stage_bytes
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class Batch:
     rows: dict[str, Row]
 
 
-Staged = tuple[str, Path | None]  # (path, its staged temporary file, or None: unchanged)
+Staged = tuple[str, str | None]  # (path, its staged temporary file, or None: unchanged)
 
 
 class _Renderers:
@@ -104,7 +104,7 @@ def render_batch(site: Site, batch: Batch) -> list[Staged]:
         # The caller never learns of this batch's staged files: delete them here.
         for _, temp in out:
             if temp is not None:
-                temp.unlink(missing_ok=True)
+                discard_temporary(temp)
         raise
     return out
 

@@ -9,6 +9,7 @@ deterministically.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
@@ -147,6 +148,30 @@ class SeedFingerprint:
     size: int
     mtime_ns: int
     sha256: str
+
+
+@dataclass(frozen=True)
+class StoredSeed:
+    """A parsed seed as the store keeps it: each story's key and JSON, the article first.
+
+    Made where the seed is parsed (a worker process on a large run), so the
+    publisher only moves strings into the store.
+    """
+
+    fingerprint: SeedFingerprint
+    stories: tuple[tuple[str, str], ...]
+    warnings: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, parsed: ParsedSeed, fingerprint: SeedFingerprint) -> StoredSeed:
+        """Encode ``parsed`` for the store."""
+        stories = tuple((s.key, story_json(s)) for s in parsed.stories)
+        return cls(fingerprint, stories, parsed.warnings)
+
+
+def story_json(story: Story | MergedStory) -> str:
+    """A story as the store keeps it: :func:`story_to_json` as compact text."""
+    return json.dumps(story_to_json(story), ensure_ascii=False)
 
 
 def story_to_json(story: Story | MergedStory) -> dict[str, Any]:

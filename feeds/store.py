@@ -27,10 +27,11 @@ from feeds.records import (
     Entry,
     EntryRef,
     SeedFingerprint,
+    StoredSeed,
     Story,
     merged_from_json,
     story_from_json,
-    story_to_json,
+    story_json,
 )
 from feeds.schema import APPLICATION_ID, MIGRATIONS, SCHEMA, SCHEMA_VERSION
 
@@ -192,9 +193,7 @@ class Store:
             )
         return keys
 
-    def replace_stories_of(
-        self, seeds: Sequence[tuple[str, Sequence[Story]]], existing: set[str]
-    ) -> None:
+    def replace_stories_of(self, seeds: Sequence[StoredSeed], existing: set[str]) -> None:
         """Store seeds' freshly parsed stories in place of their old ones.
 
         ``existing`` names the seeds that may have old stories (the others are new).
@@ -203,9 +202,9 @@ class Store:
         self._many(
             "INSERT INTO stories (source, position, key, data) VALUES (?, ?, ?, ?)",
             (
-                (source, i, s.key, json.dumps(story_to_json(s), ensure_ascii=False))
-                for source, stories in seeds
-                for i, s in enumerate(stories)
+                (seed.fingerprint.path, i, key, data)
+                for seed in seeds
+                for i, (key, data) in enumerate(seed.stories)
             ),
         )
 
@@ -309,7 +308,7 @@ class Store:
                     json.dumps([e.story.section.name, e.story.section.slug], ensure_ascii=False),
                     e.story.section.slug,
                     json.dumps([[a.name, a.slug] for a in e.story.authors], ensure_ascii=False),
-                    json.dumps(story_to_json(e.story), ensure_ascii=False),
+                    story_json(e.story),
                     e.content_hash,
                     _ts(e.first_seen),
                     _ts(e.published),

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from feeds.config import Config
 from feeds.errors import SeedError
-from feeds.records import ParsedSeed, SeedFingerprint
+from feeds.records import SeedFingerprint, StoredSeed
 from feeds.seeds import SeedStat, read_seed, scan_seeds
 from feeds.store import SeedState, Store
 from feeds.workers import spawn_pool, worker_count
@@ -69,7 +69,7 @@ def sync_seeds(
     to_read.sort()
     changes.read = len(to_read)
     known = store.seed_states(to_read)
-    fresh: list[tuple[str, ParsedSeed, SeedFingerprint]] = []
+    fresh: list[StoredSeed] = []
     for done, (name, outcome) in enumerate(read_seeds(config, to_read), start=1):
         expect = stats[name] if settled_before_ns else None
         result = _settle(config, name, outcome, known, changes, expect)
@@ -94,33 +94,34 @@ def sync_seeds(
 
 def _store_batch(
     store: Store,
-    fresh: list[tuple[str, ParsedSeed, SeedFingerprint]],
+    fresh: list[StoredSeed],
     known: Mapping[str, SeedState],
     changes: SeedChanges,
     config: Config,
 ) -> None:
     """Write parsed seeds in batches: memory stays flat however many changed."""
     # The stories these seeds held before, then their new ones.
-    changes.keys |= store.keys_of_sources(name for name, _, _ in fresh if name in known)
-    store.replace_stories_of(
-        [(name, parsed.stories) for name, parsed, _ in fresh],
-        existing={name for name, _, _ in fresh if name in known},
-    )
-    store.put_seeds([(fp, None) for _, _, fp in fresh])
-    for name, parsed, _ in fresh:
-        changes.keys |= {s.key for s in parsed.stories}
-        changes.sources.add(name)
-        changes.warnings.extend(f"{config.seeds}/{w}" for w in parsed.warnings)
+    names = [seed.fingerprint.path for seed in fresh]
+    changes.keys |= store.keys_of_sources(name for name in names if name in known)
+    store.replace_stories_of(fresh, existing={name for name in names if name in known})
+    store.put_seeds([(seed.fingerprint, None) for seed in fresh])
+    changes.sources.update(names)
+    for seed in fresh:
+        changes.keys.update(key for key, _ in seed.stories)
+        changes.warnings.extend(f"{config.seeds}/{w}" for w in seed.warnings)
     fresh.clear()
 
 
-Outcome = tuple[ParsedSeed, SeedFingerprint] | str  # parsed, or the one-line rejection
+Outcome = StoredSeed | str  # parsed and encoded for the store, or the one-line rejection
 
 
 def read_one(path: Path, name: str, max_bytes: int) -> Outcome:
-    """Read and normalise one seed; a rejection comes back as its message (it pickles)."""
+    """Read, normalise and encode one seed; a rejection comes back as its message.
+
+    Both are cheap to send back from a worker: strings, not record objects.
+    """
     try:
-        return read_seed(path, name, max_bytes)
+        return StoredSeed.of(*read_seed(path, name, max_bytes))
     except SeedError as err:
         return str(err)
 
@@ -155,7 +156,7 @@ def _settle(
     known: Mapping[str, SeedState],
     changes: SeedChanges,
     expect: tuple[int, int] | None,
-) -> tuple[str, ParsedSeed, SeedFingerprint] | None:
+) -> StoredSeed | None:
     """What to do with one read seed: defer it, reject it, skip it (touched), or take it."""
     path = config.seeds / name
     if isinstance(outcome, str):
@@ -172,7 +173,7 @@ def _settle(
         changes.rejections.append((SeedFingerprint(name, st.st_size, st.st_mtime_ns, ""), outcome))
         log.warning("%s", outcome)
         return None
-    parsed, fingerprint = outcome
+    fingerprint = outcome.fingerprint
     if expect is not None and (fingerprint.size, fingerprint.mtime_ns) != expect:
         changes.deferred.append(name)  # moved between two looks: still being written
         return None
@@ -180,7 +181,7 @@ def _settle(
     if state is not None and state.fingerprint.sha256 == fingerprint.sha256:
         changes.touched.append(fingerprint)  # touched, not changed
         return None
-    return name, parsed, fingerprint
+    return outcome
 
 
 def _moved(path: Path, expect: tuple[int, int]) -> bool:

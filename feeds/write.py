@@ -12,6 +12,7 @@ at a fraction of the cost.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import logging
@@ -38,7 +39,9 @@ class OutputWriter:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._real_root = root.resolve()
-        self._staged: dict[str, Path] = {}
+        # Temporary files as plain strings: a cold publish stages one per output file,
+        # and a Path object costs several times the memory and time of its string.
+        self._staged: dict[str, str] = {}
         self._removals: list[str] = []
         self._safe_folders: set[str] = set()
         self._marked = False
@@ -70,7 +73,7 @@ class OutputWriter:
         self.adopt(relpath, temp)
         return temp is not None
 
-    def adopt(self, relpath: str, temp: Path | None) -> None:
+    def adopt(self, relpath: str, temp: str | None) -> None:
         """Take over a file ``stage_bytes`` staged for ``relpath`` (``None``: it was unchanged)."""
         if relpath in self._staged:
             raise PublishError(f"{relpath}: two outputs map to the same path")
@@ -112,7 +115,7 @@ class OutputWriter:
             temp = self._staged[relpath]
             target = self.target(relpath)
             try:
-                temp.replace(target)
+                os.replace(temp, target)  # noqa: PTH105 - temp is a string
             except OSError as err:
                 raise PublishError(f"{target}: cannot replace: {err.strerror or err}") from err
             folders.add(target.parent)
@@ -138,14 +141,14 @@ class OutputWriter:
     def abort(self) -> None:
         """Delete every staged temporary file; the published files stay as they were."""
         for temp in self._staged.values():
-            temp.unlink(missing_ok=True)
+            discard_temporary(temp)
         self._staged.clear()
         self._removals.clear()
         if self._marked and not self._renaming:
             (self.root / IN_PROGRESS).unlink(missing_ok=True)
 
 
-def stage_bytes(root: Path, relpath: str, data: bytes, tag: str) -> Path | None:
+def stage_bytes(root: Path, relpath: str, data: bytes, tag: str) -> str | None:
     """Write ``data`` to a temporary file beside ``root/relpath``; None if the file holds it.
 
     ``relpath`` must have passed ``OutputWriter.target``. Runs in worker
@@ -168,7 +171,7 @@ def stage_bytes(root: Path, relpath: str, data: bytes, tag: str) -> Path | None:
         _marked_roots.add((root, tag))
     # One publisher at a time (the store lock), so a per-run tag cannot collide;
     # the tag is not random because random names make ext4 directory inserts slower.
-    temp = path.with_name(f".{path.name}.{tag}{TEMP_MARK}")
+    temp = f"{path.parent}/.{path.name}.{tag}{TEMP_MARK}"
     try:
         try:
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
@@ -182,9 +185,15 @@ def stage_bytes(root: Path, relpath: str, data: bytes, tag: str) -> Path | None:
         finally:
             os.close(fd)
     except OSError as err:
-        temp.unlink(missing_ok=True)
+        discard_temporary(temp)
         raise PublishError(f"{path}: cannot write: {err.strerror or err}") from err
     return temp
+
+
+def discard_temporary(temp: str) -> None:
+    """Delete a staged temporary file, if it is still there."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(temp)  # noqa: PTH108 - a plain string, see OutputWriter._staged
 
 
 # (root, run tag) pairs this process has left the in-progress marker for.
@@ -240,7 +249,7 @@ def sync_file_system(folder: Path) -> None:
         os.close(fd)
 
 
-def _fsync_file(path: Path) -> None:
+def _fsync_file(path: str) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
