@@ -26,7 +26,7 @@ from feeds.records import Entry, FeedSpec, Site
 from feeds.render import EntryElements, History, render_feed
 from feeds.store import Store, entry_from_row
 from feeds.workers import spawn_pool, worker_count
-from feeds.write import OutputWriter, discard_temporary, stage_bytes
+from feeds.write import OutputWriter, discard_temporary, stage_bytes, temporary_path
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class Batch:
     rows: dict[str, Row]
 
 
-Staged = tuple[str, str | None]  # (path, its staged temporary file, or None: unchanged)
+Staged = tuple[str, bool]  # (path, whether it was staged: False when its bytes are unchanged)
 
 
 class _Renderers:
@@ -102,9 +102,9 @@ def render_batch(site: Site, batch: Batch) -> list[Staged]:
             out.append((doc.path, stage_bytes(batch.root, doc.path, data, batch.run)))
     except BaseException:
         # The caller never learns of this batch's staged files: delete them here.
-        for _, temp in out:
-            if temp is not None:
-                discard_temporary(temp)
+        for path, staged in out:
+            if staged:
+                discard_temporary(temporary_path(batch.root, path, batch.run))
         raise
     return out
 
@@ -201,5 +201,5 @@ class Dispatcher:
             raise error
 
     def _adopt(self, staged: list[Staged]) -> None:
-        for path, temp in staged:
-            self._writer.adopt(path, temp)
+        for path, was_staged in staged:
+            self._writer.adopt(path, was_staged)

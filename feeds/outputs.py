@@ -196,10 +196,18 @@ def render_outputs(
     # are built once and found in the cache by the next document that holds it.
     to_render.sort(key=lambda doc: (newest_of[doc.path], doc.path))
     entry_ids: Sequence[str] = store.entry_ids(articles_only) if full else sorted(changes.pages)
+    # Entry pages to delete: on a full run every page in entries/ that is not rendered
+    # again, else those of removed entries (unless a new entry took the slug).
+    if full:
+        folder = config.output / "entries"
+        names = [p.name for p in folder.iterdir()] if folder.is_dir() else []
+        unwanted = {f"entries/{name}" for name in names if name.endswith(".html")}
+    else:
+        unwanted = {entry_page_path(s) for s in changes.gone}
     with Dispatcher(store, writer, site, len(to_render) + len(entry_ids)) as dispatcher:
         for doc in to_render:
             dispatcher.add(doc)
-        written = _entry_pages(store, dispatcher, entry_ids, articles_only)
+        _entry_pages(store, dispatcher, entry_ids, articles_only, unwanted)
     for path in ("index.html", "feeds.opml", STYLESHEET):
         if full or stored.get(path) != digests[path] or not _exists(config, path):
             if path == "index.html":
@@ -215,14 +223,7 @@ def render_outputs(
     # Archive pages of a live feed never go; everything of a feed that is gone does.
     live = {p for s in catalog for p in files_of(s)} | {"index.html", "feeds.opml", STYLESHEET}
     removed = sorted(p for p in stored if p not in live and _archive_stem(p) not in by_stem)
-    if full:
-        # The publisher owns entries/: anything there that is not a current page goes.
-        folder = config.output / "entries"
-        present = {f"entries/{p.name}" for p in folder.iterdir()} if folder.is_dir() else set()
-        gone = sorted(p for p in present - written if p.endswith(".html"))
-    else:
-        gone = sorted({entry_page_path(s) for s in changes.gone} - written)
-    removed += gone
+    removed += sorted(unwanted)
     for path in removed:
         writer.remove(path)
     log.debug("%d feeds considered, %d files rendered", len(todo), dispatcher.rendered)
@@ -252,15 +253,21 @@ def _exists(config: Config, path: str) -> bool:
 
 
 def _entry_pages(
-    store: Store, dispatcher: Dispatcher, ids: Sequence[str], articles_only: bool
-) -> set[str]:
-    """Render the pages of the entries ``ids`` (teasers have none when ``articles_only``)."""
-    written: set[str] = set()
+    store: Store,
+    dispatcher: Dispatcher,
+    ids: Sequence[str],
+    articles_only: bool,
+    unwanted: set[str],
+) -> None:
+    """Render the pages of the entries ``ids`` (teasers have none when ``articles_only``).
+
+    Each page rendered is taken out of ``unwanted`` (the pages to delete): the set
+    stays as small as the folder was, where a set of pages written would hold them all.
+    """
     for i in range(0, len(ids), ENTRY_BATCH):
         for entry_id, slug, kind in store.entry_slugs(ids[i : i + ENTRY_BATCH]):
             if articles_only and kind != "article":
                 continue
             path = entry_page_path(slug)
             dispatcher.add(Doc(path, "entry", (entry_id,)))
-            written.add(path)
-    return written
+            unwanted.discard(path)

@@ -91,6 +91,7 @@ def publish(
             interrupted = sweep_temporaries(config.output)
             seeds = sync_seeds(store, config, progress, settled_before_ns)
             entries = reconcile(store, seeds, config, now)
+            seeds.release()
             fingerprint = f"{RENDER_VERSION}:{config.render_fingerprint()}"
             full = rebuild or interrupted or store.status().get("render_fingerprint") != fingerprint
             written: list[str] = []

@@ -39,9 +39,9 @@ class OutputWriter:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._real_root = root.resolve()
-        # Temporary files as plain strings: a cold publish stages one per output file,
-        # and a Path object costs several times the memory and time of its string.
-        self._staged: dict[str, str] = {}
+        # Output paths only: each one's temporary file is named from it (temporary_path),
+        # so a cold publish of 100,000 files holds 100,000 short strings, not pairs of paths.
+        self._staged: set[str] = set()
         self._removals: list[str] = []
         self._safe_folders: set[str] = set()
         self._marked = False
@@ -69,19 +69,19 @@ class OutputWriter:
     def put(self, relpath: str, data: bytes) -> bool:
         """Stage ``data`` for ``relpath``; False (nothing staged) when the file already holds it."""
         self.target(relpath)
-        temp = stage_bytes(self.root, relpath, data, self._tag)
-        self.adopt(relpath, temp)
-        return temp is not None
+        staged = stage_bytes(self.root, relpath, data, self._tag)
+        self.adopt(relpath, staged)
+        return staged
 
-    def adopt(self, relpath: str, temp: str | None) -> None:
-        """Take over a file ``stage_bytes`` staged for ``relpath`` (``None``: it was unchanged)."""
+    def adopt(self, relpath: str, staged: bool) -> None:
+        """Take over the file ``stage_bytes`` staged for ``relpath`` (False: it was unchanged)."""
         if relpath in self._staged:
             raise PublishError(f"{relpath}: two outputs map to the same path")
-        if temp is None:
+        if not staged:
             self.unchanged += 1
             return
         self._marked = True
-        self._staged[relpath] = temp
+        self._staged.add(relpath)
 
     def remove(self, relpath: str) -> None:
         """Delete ``relpath`` on commit (a feed or page that is no longer published)."""
@@ -101,8 +101,8 @@ class OutputWriter:
         if len(self._staged) > FSYNC_EACH_MAX:
             sync_file_system(self.root)
         else:
-            for temp in self._staged.values():
-                _fsync_file(temp)
+            for relpath in self._staged:
+                _fsync_file(temporary_path(self.root, relpath, self._tag))
         if self._staged or self._removals:
             # From here on the output changes before the store records it: a run cut
             # short now leaves files the store does not know of (see sweep_temporaries).
@@ -112,7 +112,7 @@ class OutputWriter:
         # Files in folders first, the top level (all.*, index.html) last: once the main
         # feed shows an entry, its page and its section and author feeds already do.
         for relpath in sorted(self._staged, key=lambda p: ("/" not in p, p)):
-            temp = self._staged[relpath]
+            temp = temporary_path(self.root, relpath, self._tag)
             target = self.target(relpath)
             try:
                 os.replace(temp, target)  # noqa: PTH105 - temp is a string
@@ -140,16 +140,29 @@ class OutputWriter:
 
     def abort(self) -> None:
         """Delete every staged temporary file; the published files stay as they were."""
-        for temp in self._staged.values():
-            discard_temporary(temp)
+        for relpath in self._staged:
+            discard_temporary(temporary_path(self.root, relpath, self._tag))
         self._staged.clear()
         self._removals.clear()
         if self._marked and not self._renaming:
             (self.root / IN_PROGRESS).unlink(missing_ok=True)
 
 
-def stage_bytes(root: Path, relpath: str, data: bytes, tag: str) -> str | None:
-    """Write ``data`` to a temporary file beside ``root/relpath``; None if the file holds it.
+def temporary_path(root: Path, relpath: str, tag: str) -> str:
+    """Where ``relpath`` is staged by the run tagged ``tag``: a hidden file beside it."""
+    # One publisher at a time (the store lock), so a per-run tag cannot collide;
+    # the tag is not random because random names make ext4 directory inserts slower.
+    folder, _, name = relpath.rpartition("/")
+    return (
+        f"{root}/{folder}/.{name}.{tag}{TEMP_MARK}"
+        if folder
+        else f"{root}/.{name}.{tag}{TEMP_MARK}"
+    )
+
+
+def stage_bytes(root: Path, relpath: str, data: bytes, tag: str) -> bool:
+    """Write ``data`` to ``relpath``'s temporary file; False (nothing written) if the file
+    already holds it.
 
     ``relpath`` must have passed ``OutputWriter.target``. Runs in worker
     processes too: it leaves the in-progress marker before staging anything,
@@ -158,7 +171,7 @@ def stage_bytes(root: Path, relpath: str, data: bytes, tag: str) -> str | None:
     path = root / relpath
     try:
         if path.read_bytes() == data:
-            return None
+            return False
     except FileNotFoundError:
         pass
     except OSError as err:
@@ -169,9 +182,7 @@ def stage_bytes(root: Path, relpath: str, data: bytes, tag: str) -> str | None:
         if not marker.exists():
             marker.touch()
         _marked_roots.add((root, tag))
-    # One publisher at a time (the store lock), so a per-run tag cannot collide;
-    # the tag is not random because random names make ext4 directory inserts slower.
-    temp = f"{path.parent}/.{path.name}.{tag}{TEMP_MARK}"
+    temp = temporary_path(root, relpath, tag)
     try:
         try:
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
@@ -187,13 +198,13 @@ def stage_bytes(root: Path, relpath: str, data: bytes, tag: str) -> str | None:
     except OSError as err:
         discard_temporary(temp)
         raise PublishError(f"{path}: cannot write: {err.strerror or err}") from err
-    return temp
+    return True
 
 
 def discard_temporary(temp: str) -> None:
     """Delete a staged temporary file, if it is still there."""
     with contextlib.suppress(FileNotFoundError):
-        os.unlink(temp)  # noqa: PTH108 - a plain string, see OutputWriter._staged
+        os.unlink(temp)  # noqa: PTH108 - a plain string, see temporary_path
 
 
 # (root, run tag) pairs this process has left the in-progress marker for.

@@ -208,6 +208,18 @@ def test_deleting_a_seed_removes_its_entries_and_files(config: Config) -> None:
     assert check_folder(config.output, config.base_url)[0] == []
 
 
+def test_a_rebuild_deletes_entry_pages_no_entry_has(config: Config) -> None:
+    publish(config, NOW)
+    pages = sorted(p.name for p in (config.output / "entries").glob("*.html"))
+    assert len(pages) == 10
+    stale = config.output / "entries" / "an-entry-deleted-long-ago.html"
+    stale.write_text("<p>left by an older version</p>")
+    report = publish(config, LATER, rebuild=True)
+    assert not stale.exists()
+    assert "entries/an-entry-deleted-long-ago.html" in report.deleted
+    assert sorted(p.name for p in (config.output / "entries").glob("*.html")) == pages
+
+
 def test_a_bad_seed_is_reported_and_the_rest_published(config: Config) -> None:
     (config.seeds / "broken.txt").write_bytes(b"\xff\xfe binary \x00")
     report = publish(config, NOW)
