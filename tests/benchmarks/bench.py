@@ -281,10 +281,11 @@ def bench_size(
     n: int, runs: int, work: Path, out: list[Row], correctness: list[dict[str, object]]
 ) -> None:
     seeds = work / f"corpus-{n}"
-    if not (seeds / ".complete").exists():
+    marker = seeds / ".complete"
+    if not marker.exists() or marker.read_text() != str(corpus.VERSION):
         shutil.rmtree(seeds, ignore_errors=True)
         corpus.write(seeds, n)
-        (seeds / ".complete").touch()
+        marker.write_text(str(corpus.VERSION))
     floors(seeds)  # warm the page cache
     read_floor, stat_floor = floors(seeds)
     out.append(Row(f"floor: read {n} files", read_floor))
@@ -476,15 +477,20 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def sizes_list(text: str) -> list[int]:
+    """An argparse type: ``1000,10000`` → corpus sizes, each at least 1."""
+    return [corpus.positive_int(part) for part in text.split(",")]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sizes", type=sizes_list, default=[1000, 10_000, 100_000])
+    parser.add_argument("--runs", type=corpus.positive_int, default=3)
     parser.add_argument("--json", type=Path, default=Path("bench.json"))
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "feeds-bench")
     parser.add_argument("--no-serve", action="store_true")
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes: list[int] = args.sizes
     args.workdir.mkdir(parents=True, exist_ok=True)
     rows: list[Row] = []
     correctness: list[dict[str, object]] = []

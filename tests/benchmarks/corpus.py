@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -52,6 +53,8 @@ MONTHS = [
     "October", "November", "December",
 ]  # fmt: skip
 NBSP = "\u00a0"
+# Stored in a generated corpus's marker: a corpus written by another version is written again.
+VERSION = 2
 
 
 def _authors(rng: random.Random, count: int = 300) -> list[str]:
@@ -79,11 +82,25 @@ class Corpus:
         # Zipf-like: the k-th author writes in proportion to 1/k.
         self.author_weights = [1 / (k + 1) for k in range(len(self.authors))]
         self.section_weights = [1 / (k + 1) ** 0.8 for k in range(len(SECTIONS))]
+        self._sections: dict[int, dict[str, list[int]]] = {}  # corpus size → section → articles
+
+    def _section(self, rng: random.Random) -> str:
+        # The first draw of an article's generator, so the section can be found alone.
+        return rng.choices(SECTIONS, self.section_weights)[0]
+
+    def section_members(self, total: int) -> dict[str, list[int]]:
+        """Section label → the articles of a corpus of ``total`` files in it, newest first."""
+        if total not in self._sections:
+            members: dict[str, list[int]] = {label: [] for label in SECTIONS}
+            for n in range(total):
+                members[self._section(random.Random(f"{self.seed}:{n}"))].append(n)
+            self._sections[total] = members
+        return self._sections[total]
 
     def article(self, n: int) -> dict[str, object]:
         """The facts of article ``n`` (stable whatever else the corpus holds)."""
         rng = random.Random(f"{self.seed}:{n}")
-        section = rng.choices(SECTIONS, self.section_weights)[0]
+        section = self._section(rng)
         k = 1 if rng.random() < 0.85 else rng.choice([2, 2, 3])
         authors = list(dict.fromkeys(rng.choices(self.authors, self.author_weights, k=k)))
         words = rng.sample(WORDS, rng.randint(4, 9))
@@ -125,12 +142,15 @@ class Corpus:
         return "\n\n".join(blocks)
 
     def _teasers(self, rng: random.Random, n: int, total: int, section: str) -> list[int]:
+        """Mostly recent articles of the same section (article 0 is the newest), so the
+        newest stories of a section recur as teasers in many of its files."""
+        same = self.section_members(total)[section]
         picks: list[int] = []
         for _ in range(rng.randint(0, 4)):
+            pool: Sequence[int] = same if rng.random() < 0.8 else range(total)
             for _attempt in range(20):
-                other = rng.randrange(total)
-                same = self.article(other)["section"] == section
-                if other != n and other not in picks and (same or rng.random() < 0.15):
+                other = pool[int(len(pool) * rng.random() ** 3)]
+                if other != n and other not in picks:
                     picks.append(other)
                     break
         return picks
@@ -179,14 +199,29 @@ def mutate(folder: Path, changes: int, seed: int = 2, corpus_seed: int = 1) -> l
     return touched
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is less than 1")
+    return value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", type=Path)
-    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--count", type=positive_int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--mutate", type=int, metavar="N", help="change N files of the corpus")
+    parser.add_argument(
+        "--mutate", type=positive_int, metavar="N", help="change N files of the corpus"
+    )
     args = parser.parse_args()
     if args.mutate:
+        if not any(args.folder.glob("*.txt")):
+            parser.error(f"{args.folder}: no seed files (*.txt) to mutate")
         mutate(args.folder, args.mutate, seed=args.seed)
     else:
         write(args.folder, args.count, seed=args.seed)
