@@ -509,7 +509,7 @@ def main() -> None:
             f" {c['only incremental']} only incremental, {c['only cold']} only cold;"
             f" feeds check: {c['feeds checked']} feeds, {c['feed problems']} problems;"
             f" entries as a reader sees them: {c['entries differing']} of {c['entries']} differ,"
-            f" all but {c['unexplained']} from the {c['seeds edited']} seeds edited"
+            f" {c['unexplained']} not traced to the edits of {c['seeds edited']} seeds"
             + (f" (unexplained: {c['unexplained examples']})" if c["unexplained"] else "")
         )
     machine = f"{platform.node()}: {os.cpu_count()} cores, {platform.python_version()}"
