@@ -10,7 +10,9 @@ cold publish's output into a fresh folder and syncing it, shows the file
 system's share of a cold publish.
 Corpora are generated once per size under ``--workdir`` (deterministic, see
 ``tests/benchmarks/corpus.py``). Serving is measured with ``wrk`` on loopback,
-installed with apt-get when missing. Not part of the test suite.
+installed with apt-get when missing, against ``feeds serve`` and, as its floor,
+a bare app on the same server (``tests/benchmarks/serve_floor.py``). Not part
+of the test suite.
 """
 
 from __future__ import annotations
@@ -32,10 +34,12 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
+import httpx
 from lxml import etree
 
 from feeds.config import Config
@@ -170,14 +174,35 @@ def write_floor(output: Path, scratch: Path, runs: int) -> tuple[float, int, int
     return statistics.median(times), len(files), size
 
 
+def reset_peak_rss() -> None:
+    """Start measuring this process's peak RSS afresh (Linux: 5 to /proc/self/clear_refs).
+
+    The watcher and idle-scan rows publish in this process, as the daemon does in its own;
+    those runs are below the worker thresholds, so this process is all there is to measure.
+    """
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def peak_rss_mib() -> float:
+    """This process's peak RSS since ``reset_peak_rss`` (VmHWM), in MiB."""
+    status = Path("/proc/self/status").read_text()
+    match = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+    if match is None:
+        raise RuntimeError("no VmHWM in /proc/self/status")
+    return int(match.group(1)) / 1024
+
+
 def median_rows(rows: list[Row]) -> Row:
-    pick = sorted(rows, key=lambda r: r.wall_s)[len(rows) // 2]
-    return replace(
-        pick,
-        wall_s=statistics.median(r.wall_s for r in rows),
-        cpu_s=statistics.median(r.cpu_s for r in rows if r.cpu_s is not None)
-        if pick.cpu_s is not None
-        else None,
+    def median(values: list[float | None]) -> float | None:
+        known = [v for v in values if v is not None]
+        return statistics.median(known) if known else None
+
+    return Row(
+        rows[0].figure,
+        statistics.median(r.wall_s for r in rows),
+        median([r.cpu_s for r in rows]),
+        median([r.rss_mib for r in rows]),
+        files_written=sorted(rows, key=lambda r: r.wall_s)[len(rows) // 2].files_written,
     )
 
 
@@ -330,19 +355,21 @@ def bench_size(
             names = corpus.mutate(work_seeds, changed, seed=1000 * changed + run)
             touched.update(names)
             touched_keys.update(story_keys(config.store, names))
+            reset_peak_rss()
             started = time.perf_counter()
             cpu0 = cpu_seconds()
             report = publish(config, datetime.now(UTC).replace(microsecond=0))
             wall = time.perf_counter() - started
-            touched_keys.update(story_keys(config.store, names))
             watcher.append(
                 Row(
                     f"watcher: {changed} changed, {n}",
                     wall,
                     cpu_seconds() - cpu0,
+                    peak_rss_mib(),
                     files_written=len(report.written),
                 )
             )
+            touched_keys.update(story_keys(config.store, names))
         row = median_rows(watcher)
         row.floor, row.ratio = "read", row.wall_s / read_floor
         out.append(row)
@@ -362,22 +389,23 @@ def bench_size(
     row.floor, row.ratio = "read", row.wall_s / read_floor
     out.append(row)
 
-    correctness.append(compare_with_cold(n, config, site, touched, touched_keys))
-
     # The stat floor again, of this folder, beside each scan: this machine's speed drifts
     # over the minutes a 100k run takes, and a floor from the start would not be like for like.
     idle: list[Row] = []
     stat_floors: list[float] = []
     for _ in range(runs):
         stat_floors.append(floors(work_seeds, read=False)[1])
+        reset_peak_rss()
         started = time.perf_counter()
         cpu0 = cpu_seconds()
         report = publish(config, datetime.now(UTC), settled_before_ns=time.time_ns())
+        wall = time.perf_counter() - started
         idle.append(
             Row(
                 f"idle scan {n}",
-                time.perf_counter() - started,
+                wall,
                 cpu_seconds() - cpu0,
+                peak_rss_mib(),
                 files_written=len(report.written),
             )
         )
@@ -386,6 +414,9 @@ def bench_size(
     row = median_rows(idle)
     row.floor, row.ratio = "stat", row.wall_s / stat_floor
     out.append(row)
+
+    # Last: the cold publish it runs would swell this process before the idle scans.
+    correctness.append(compare_with_cold(n, config, site, touched, touched_keys))
 
 
 def _config_file(site: Path, store: str) -> Path:
@@ -403,44 +434,71 @@ def apt_install(package: str, binary: str) -> bool:
     return shutil.which(binary) is not None
 
 
-def bench_serve(work: Path, n: int, out: list[Row]) -> None:
+def bench_serve(work: Path, n: int, runs: int, out: list[Row]) -> None:
+    """Requests per second of ``feeds serve`` for ``all.atom`` (a 50-entry feed), plain and
+    conditional, next to the same requests answered by a bare app on the same server."""
     if not apt_install("wrk", "wrk"):
         print("wrk is not available: serve rows skipped", file=sys.stderr)
         return
     site = work / f"site-{n}"
+    floor_cmd = [sys.executable, str(Path(__file__).with_name("serve_floor.py")), "output/all.atom"]
+    floor_200, floor_304 = serve_rates(floor_cmd, site, runs)
+    ours_200, ours_304 = serve_rates([*FEEDS, "serve", "--quiet", "--output", "output"], site, runs)
+    for status, floor, ours in (("200", floor_200, ours_200), ("304", floor_304, ours_304)):
+        out.append(Row(f"floor: serve {status} (bare app, same server)", 5.0, rps=floor))
+        out.append(
+            Row(f"serve {status} requests/s", 5.0, rps=ours, floor="serve", ratio=floor / ours)
+        )
+
+
+def serve_rates(cmd: list[str], cwd: Path, runs: int) -> tuple[float, float]:
+    """Median requests/s of ``runs`` 5-second ``wrk`` runs against the server ``cmd`` starts
+    (``--port`` is added): plain GETs of ``/all.atom``, then GETs answered 304."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    proc = subprocess.Popen(
-        [*FEEDS, "serve", "--quiet", "--output", "output", "--port", str(port)],
-        cwd=site,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}/all.atom"
-        deadline = time.monotonic() + 10
-        etag = ""
-        while time.monotonic() < deadline:
-            probe = subprocess.run(["curl", "-sI", url], capture_output=True, text=True)
-            if match := re.search(r"(?im)^etag: (.+?)\r?$", probe.stdout):
-                etag = match.group(1)
-                break
-            time.sleep(0.1)
-        for figure, headers in (
-            ("serve 200 requests/s", []),
-            ("serve 304 requests/s", ["-H", f"If-None-Match: {etag}"]),
-        ):
-            result = subprocess.run(
-                ["wrk", "-t2", "-c32", "-d5s", *headers, url],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            rps = float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1))  # type: ignore[union-attr]
-            out.append(Row(figure, 5.0, rps=rps))
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=10)
+    url = f"http://127.0.0.1:{port}/all.atom"
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen([*cmd, "--port", str(port)], cwd=cwd, stderr=errors)
+        try:
+            etag = _wait_for_etag(url, proc, errors)
+            conditional = {"If-None-Match": etag, "Accept-Encoding": "identity"}
+            status = httpx.get(url, headers=conditional).status_code
+            if status != 304:
+                raise RuntimeError(f"{url}: a conditional GET got {status}, not 304")
+            plain = _wrk_median(url, [], runs)
+            return plain, _wrk_median(url, ["-H", f"If-None-Match: {etag}"], runs)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=10)
+
+
+def _wrk_median(url: str, headers: list[str], runs: int) -> float:
+    """Median requests/s of ``runs`` 5-second ``wrk`` runs; any answer but 2xx/3xx fails it."""
+    rates = []
+    for _ in range(runs):
+        command = ["wrk", "-t2", "-c32", "-d5s", *headers, url]
+        result = subprocess.run(command, capture_output=True, text=True, check=True)
+        match = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
+        if match is None or "Non-2xx or 3xx" in result.stdout:
+            raise RuntimeError(f"wrk against {url} failed:\n{result.stdout}")
+        rates.append(float(match.group(1)))
+    return statistics.median(rates)
+
+
+def _wait_for_etag(url: str, proc: subprocess.Popen[bytes], errors: IO[bytes]) -> str:
+    """The ETag of ``url`` as wrk will get it (no compression), once the server answers."""
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            response = httpx.head(url, headers={"Accept-Encoding": "identity"})
+            return response.headers["etag"]
+        except (httpx.TransportError, KeyError):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                errors.seek(0)
+                tail = errors.read().decode(errors="replace").strip().splitlines()[-3:]
+                raise RuntimeError(f"{url}: the server did not answer: {tail}") from None
+            time.sleep(0.05)
 
 
 def judge(rows: list[Row]) -> None:
@@ -477,6 +535,20 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def measure_in_own_process(
+    n: int, runs: int, work: Path, rows: list[Row], correctness: list[dict[str, object]]
+) -> None:
+    """``bench_size`` in a fresh Python process: the watcher and idle-scan rows publish
+    in-process, and their peak RSS must not carry what an earlier size left on the heap."""
+    results = work / f"results-{n}.json"
+    command = [sys.executable, "-m", "tests.benchmarks.bench", "--one-size", str(n)]
+    command += ["--runs", str(runs), "--workdir", str(work), "--json", str(results)]
+    subprocess.run(command, cwd=Path(__file__).resolve().parents[2], check=True)
+    measured = json.loads(results.read_text())
+    rows.extend(Row(**row) for row in measured["rows"])
+    correctness.extend(measured["correctness"])
+
+
 def sizes_list(text: str) -> list[int]:
     """An argparse type: ``1000,10000`` → corpus sizes, each at least 1."""
     return [corpus.positive_int(part) for part in text.split(",")]
@@ -489,16 +561,24 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=Path("bench.json"))
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "feeds-bench")
     parser.add_argument("--no-serve", action="store_true")
+    # One size in this process, its results as JSON: see measure_in_own_process.
+    parser.add_argument("--one-size", type=corpus.positive_int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    sizes: list[int] = args.sizes
     args.workdir.mkdir(parents=True, exist_ok=True)
     rows: list[Row] = []
     correctness: list[dict[str, object]] = []
+    if args.one_size:
+        bench_size(args.one_size, args.runs, args.workdir, rows, correctness)
+        args.json.write_text(
+            json.dumps({"rows": [asdict(r) for r in rows], "correctness": correctness})
+        )
+        return
+    sizes: list[int] = args.sizes
     for n in sorted(sizes):
         print(f"measuring {n} ...", file=sys.stderr)
-        bench_size(n, args.runs, args.workdir, rows, correctness)
+        measure_in_own_process(n, args.runs, args.workdir, rows, correctness)
     if not args.no_serve:
-        bench_serve(args.workdir, min(max(sizes), 10_000) if 10_000 in sizes else max(sizes), rows)
+        bench_serve(args.workdir, 10_000 if 10_000 in sizes else max(sizes), args.runs, rows)
     judge(rows)
     print(table(rows))
     print("\nIncremental output (after the edits above) vs a cold publish of the same corpus:")
