@@ -542,7 +542,15 @@ def measure_in_own_process(
     in-process, and their peak RSS must not carry what an earlier size left on the heap."""
     results = work / f"results-{n}.json"
     command = [sys.executable, "-m", "tests.benchmarks.bench", "--one-size", str(n)]
-    command += ["--runs", str(runs), "--workdir", str(work), "--json", str(results)]
+    # Absolute paths: the child runs from the project folder, whatever this one's is.
+    command += [
+        "--runs",
+        str(runs),
+        "--workdir",
+        str(work.resolve()),
+        "--json",
+        str(results.resolve()),
+    ]
     subprocess.run(command, cwd=Path(__file__).resolve().parents[2], check=True)
     measured = json.loads(results.read_text())
     rows.extend(Row(**row) for row in measured["rows"])

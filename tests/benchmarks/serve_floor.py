@@ -46,7 +46,11 @@ def main() -> None:
     parser.add_argument("file", type=Path)
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    app = floor_app(args.file.read_bytes(), b"application/atom+xml")
+    try:
+        body = args.file.read_bytes()
+    except OSError as err:
+        parser.error(f"{args.file}: cannot read: {err.strerror or err}")
+    app = floor_app(body, b"application/atom+xml")
     # The settings FeedServer uses (feeds/serve.py), without the access log.
     uvicorn.run(
         app,
