@@ -49,6 +49,7 @@ class Config:
     teasers: bool = True
     max_seed_bytes: int = DEFAULT_MAX_SEED_BYTES
     tombstone_days: int = 30
+    corrections_days: int = 14
     # [sections] slug → display name
     section_names: tuple[tuple[str, str], ...] = ()
     # [watch]
@@ -107,6 +108,12 @@ def _path(value: Any, key: str) -> Path:
 def _positive_int(value: Any, key: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError("must be a whole number of at least 1")
+    return value
+
+
+def _days(value: Any, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3650:
+        raise ValueError("must be a whole number of days from 0 to 3650")
     return value
 
 
@@ -216,6 +223,7 @@ _KEYS: dict[str, dict[str, tuple[str, Converter]]] = {
         "teasers": ("teasers", _bool),
         "max_seed_bytes": ("max_seed_bytes", _positive_int),
         "tombstone_days": ("tombstone_days", _positive_int),
+        "corrections_days": ("corrections_days", _days),
     },
     "watch": {
         "interval": ("interval", _interval),

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from feeds.archive import newest_first, place_overflow
 from feeds.config import Config
 from feeds.jobs import Dispatcher, Doc
 from feeds.pages import PageRenderer, render_opml
@@ -34,6 +35,7 @@ from feeds.render import (
     feed_path,
     page_path,
 )
+from feeds.history_store import FeedRow
 from feeds.store import Store
 from feeds.write import OutputWriter
 
@@ -43,7 +45,6 @@ ENTRY_BATCH = 500
 STYLESHEET = "feed.xsl"
 XSL_VERSION = "1"  # bump with templates/feed.xsl
 
-FeedRow = tuple[str, str, str, str]  # (id, content_hash, published, updated)
 
 
 def site_from_config(config: Config) -> Site:
@@ -107,36 +108,27 @@ def render_outputs(
         return [feed_path(spec, fmt) for fmt in config.formats] + [page_path(spec)]
 
     expired = store.expire_tombstones((now - timedelta(days=config.tombstone_days)).isoformat())
+    expired |= store.expire_corrections(now.isoformat())
     touched_pages = set(changes.archive_pages)
     todo = set(by_key) if full else changes.feeds & by_key.keys()
     todo |= {_key(by_stem[f]) for f in expired | {f for f, _ in touched_pages} if f in by_stem}
     todo |= {k for k, s in by_key.items() if not all(_exists(config, p) for p in files_of(s))}
 
-    # The subscription documents: each feed's newest entries not yet archived; any
-    # beyond max_entries go, oldest first, onto the feed's last archive page.
+    # The subscription documents: each feed's newest entries not yet archived, and the
+    # archived ones corrected lately; any beyond max_entries go onto archive pages.
     rows: dict[tuple[str, str], list[FeedRow]] = {}
     for key in sorted(todo | ({("all", "all")} & by_key.keys())):
         stem = by_key[key].stem
-        rows[key] = store.feed_entries(key[0], key[1], size, articles_only, stem)
+        window = store.feed_entries(key[0], key[1], size, articles_only, stem)
         if key in todo and "atom" in config.formats:
-            archived = store.archived_count(stem, articles_only)
-            overflow = store.feed_overflow(
-                key[0], key[1], size, by_key[key].count - archived, archived, articles_only, stem
-            )
-            touched_pages |= {(stem, p) for p in store.archive_append(stem, overflow, size)}
+            touched_pages |= _archive_overflow(store, by_key[key], size, articles_only)
+        if config.corrections_days > 0:
+            window += store.corrections(stem, articles_only)
+        rows[key] = newest_first(window)
 
     history_of = {by_key[k].stem for k in todo} | {f for f, _ in touched_pages}
-    archive = {
-        (f, p): n for f, p, n in store.archive_pages(None if full else history_of) if f in by_stem
-    }
-    newest: dict[str, int] = {}
-    for f, p in archive:
-        newest[f] = max(newest.get(f, 0), p)
-    # A full page links the next one, so that page must exist (empty) before it fills.
-    for f, p in list(archive):
-        if archive[(f, p)] >= size and (f, p + 1) not in archive:
-            archive[(f, p + 1)] = 0
-            touched_pages.add((f, p + 1))
+    pages_of = store.archive_pages(None if full else history_of)
+    store.forget_feeds(f for f in store.archive_pages() if f not in by_stem)
 
     digests: dict[str, str] = {}
     staged: list[Doc] = []
@@ -144,7 +136,7 @@ def render_outputs(
     for key in sorted(todo):
         spec = _with_entries(by_key[key], rows[key])
         tombs = tuple((i, datetime.fromisoformat(d)) for i, d in store.tombstones(spec.stem))
-        last = newest.get(spec.stem)
+        last = pages_of.get(spec.stem)
         history = History(
             complete=last is None,
             prev_archive=archive_path(spec, last) if last else None,
@@ -163,9 +155,10 @@ def render_outputs(
             staged.append(Doc(path, "page", spec.entry_ids, spec))
             newest_of[path] = newest_updated
     if "atom" in config.formats:
-        wanted_pages = set(archive) if full else touched_pages & archive.keys()
+        every_page = {(f, p) for f, n in pages_of.items() if f in by_stem for p in range(1, n + 1)}
+        wanted_pages = every_page if full else touched_pages & every_page
         for f, p in sorted(wanted_pages):
-            entries_rows = store.archive_page_entries(f, p)
+            entries_rows = store.archive_page_entries(f, p, articles_only)
             spec = _with_entries(by_stem[f], entries_rows)
             spec = FeedSpec(
                 spec.kind, spec.slug, f"{spec.title} · archive {p}", spec.subtitle, spec.entry_ids
@@ -173,7 +166,7 @@ def render_outputs(
             history = History(
                 page=p,
                 prev_archive=archive_path(spec, p - 1) if p > 1 else None,
-                next_archive=archive_path(spec, p + 1) if len(entries_rows) >= size else None,
+                next_archive=archive_path(spec, p + 1) if p < pages_of[f] else None,
             )
             path = archive_path(spec, p)
             digests[path] = _digest(base, "archive", spec, entries_rows, history)
@@ -229,6 +222,25 @@ def render_outputs(
     log.debug("%d feeds considered, %d files rendered", len(todo), dispatcher.rendered)
     # Rows not in ``digests`` keep their stored digest; only changed ones are recorded.
     return OutputPlan(digests, removed, len(todo))
+
+
+def _archive_overflow(
+    store: Store, spec: FeedSpec, size: int, articles_only: bool
+) -> set[tuple[str, int]]:
+    """Move a feed's entries beyond its newest ``size`` onto archive pages; the pages touched."""
+    stem = spec.stem
+    archived = store.archived_count(stem, articles_only)
+    overflow = store.feed_overflow(
+        spec.kind, spec.slug, size, spec.count - archived, archived, articles_only, stem
+    )
+    pages, on_newest, _ = store.archive_head(stem)
+    new_pages, placed = place_overflow(pages, on_newest, overflow, size)
+    if new_pages == pages and not placed:
+        return set()
+    store.archive_put(stem, placed, new_pages)
+    # The pages that got entries, the new ones, and the old newest page: it links its successor.
+    touched = {page for page, _ in placed} | set(range(max(pages, 1), new_pages + 1))
+    return {(stem, page) for page in touched}
 
 
 def _archive_stem(path: str) -> str | None:

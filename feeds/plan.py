@@ -15,7 +15,7 @@ from feeds.records import FeedKind, FeedSpec
 
 # Bump when templates or rendering change, so every file is rendered again. Here, not
 # in feeds.outputs, so a run with nothing to render never imports the renderers.
-RENDER_VERSION = "2"
+RENDER_VERSION = "3"
 
 
 def feed_spec(

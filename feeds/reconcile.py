@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from feeds.config import Config
@@ -91,17 +91,20 @@ def reconcile(store: Store, seeds: SeedChanges, config: Config, now: datetime) -
     claimed = {ref.id for ref in matches.values()}
     store.delete_entries(ref.id for ref in existing)
     tombstones = []
+    # Deleted entries leave every page they were on; their tombstones go in the feeds.
+    leaving: list[tuple[str, str]] = []
     for ref in existing:
         if ref.id not in claimed:
             result.removed += 1
             result.touch(ref.section_slug, ref.author_slugs)
             result.gone.add(ref.slug)
             tombstones += [(stem, ref.id, now.isoformat()) for stem in _stems(ref)]
+            leaving += [(stem, ref.id) for stem in _stems(ref)]
     store.add_tombstones(tombstones)
 
     # Matched entries keep their slugs even though their rows were just deleted.
     reserved = {ref.slug for ref in matches.values()}
-    left = [ref.id for ref in existing if ref.id not in claimed]
+    edited: dict[str, set[str]] = {}  # id → the feeds an edited entry is in now
     keys = sorted(origins)
     for start in range(0, len(keys), KEY_CHUNK):
         chunk = keys[start : start + KEY_CHUNK]
@@ -109,11 +112,22 @@ def reconcile(store: Store, seeds: SeedChanges, config: Config, now: datetime) -
         entries = _entries(store, merged, matches, reserved, seeds, config, now, result)
         store.insert_entries(entries)
         store.clear_tombstones(e.id for e in entries)
-        # Edited entries leave the archive pages they were on (see below).
-        left += [e.id for e in entries if e.id in result.pages]
-    # Deleted and edited entries leave their archive pages: an edited one goes back
-    # to the subscription document with its new ``updated``, as RFC 5005 asks.
-    result.archive_pages = store.unarchive(left)
+        edited.update(
+            (e.id, set(_entry_stems(e)))
+            for e in entries
+            if e.id in result.pages and e.story.key in matches
+        )
+    # An edited entry stays on its archive pages, corrected in place (RFC 5005: a page
+    # changes only for its own entries); it leaves only the feeds it is no longer in.
+    before = {ref.id: set(_stems(ref)) for ref in matches.values()}
+    for entry_id, stems in edited.items():
+        leaving += [(stem, entry_id) for stem in before[entry_id] - stems]
+    result.archive_pages = store.unarchive(leaving)
+    places = store.archive_places(edited)
+    result.archive_pages |= {(feed, page) for feed, page, _ in places}
+    if config.corrections_days > 0:
+        until = (now + timedelta(days=config.corrections_days)).isoformat()
+        store.add_corrections((feed, entry_id, until) for feed, _, entry_id in sorted(places))
     return result
 
 
@@ -162,6 +176,11 @@ def _entries(
 
 def _stems(ref: EntryRef) -> list[str]:
     return ["all", f"sections/{ref.section_slug}", *(f"authors/{s}" for s in ref.author_slugs)]
+
+
+def _entry_stems(entry: Entry) -> list[str]:
+    story = entry.story
+    return ["all", f"sections/{story.section.slug}", *(f"authors/{a.slug}" for a in story.authors)]
 
 
 def _match(origins: dict[str, str | None], existing: list[EntryRef]) -> dict[str, EntryRef]:

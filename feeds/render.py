@@ -194,10 +194,17 @@ def _serialise(root: etree._Element, site: Site) -> bytes:
 def _finish_atom(
     parsed: etree._Element, spec: FeedSpec, site: Site, history: History
 ) -> etree._Element:
-    """Add what feedgen cannot write: RFC 5005 history and RFC 6721 tombstones."""
-    root = etree.Element(
-        parsed.tag, attrib=dict(parsed.attrib), nsmap={**parsed.nsmap, "fh": FH_NS, "at": AT_NS}
-    )
+    """Add what feedgen cannot write: RFC 5005 history and RFC 6721 tombstones.
+
+    Both are extension elements, which RFC 4287 (Appendix B) puts before the first
+    ``<entry>``; each namespace is declared only in documents that use it.
+    """
+    nsmap = dict(parsed.nsmap)
+    if history.page is not None or history.complete:
+        nsmap["fh"] = FH_NS
+    if history.tombstones:
+        nsmap["at"] = AT_NS
+    root = etree.Element(parsed.tag, attrib=dict(parsed.attrib), nsmap=nsmap)
     root.extend(list(parsed))
     first_link = root.find(f"{ATOM_NS}link")
     assert first_link is not None  # render_feed always adds rel=self
@@ -218,8 +225,11 @@ def _finish_atom(
             extra.append(etree.Element(f"{ATOM_NS}link", href=site.url(path), rel=rel))
     for offset, element in enumerate(extra):
         root.insert(at + offset, element)
-    for ref, when in history.tombstones:
-        etree.SubElement(root, f"{{{AT_NS}}}deleted-entry", ref=ref, when=when.isoformat())
+    first_entry = root.find(f"{ATOM_NS}entry")
+    before = list(root).index(first_entry) if first_entry is not None else len(root)
+    for offset, (ref, when) in enumerate(history.tombstones):
+        tomb = etree.Element(f"{{{AT_NS}}}deleted-entry", ref=ref, when=when.isoformat())
+        root.insert(before + offset, tomb)
     return root
 
 

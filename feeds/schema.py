@@ -4,7 +4,7 @@
 up to date by running ``MIGRATIONS[n]`` for each version ``n`` it is behind.
 """
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # "feed" in ASCII: marks the file as ours, so a foreign database is refused.
 APPLICATION_ID = 0x66656564
 
@@ -54,6 +54,37 @@ CREATE INDEX entries_by_section
     ON entries (section_slug, updated DESC, id, content_hash, published, kind);
 """
 
+# Version 5: feeds are ordered and windowed by ``published`` (an edit no longer moves an
+# entry); every feed's archive pages are counted, so a page emptied by deletions still
+# exists and every chain stays whole; corrections of archived entries are carried in the
+# subscription document for a while; feed ids are minted once; missed pings wait here.
+_BY_PUBLISHED = """
+DROP INDEX entries_by_updated;
+CREATE INDEX entries_by_published ON entries (published DESC, id, content_hash, updated, kind);
+DROP INDEX entries_by_section;
+CREATE INDEX entries_by_section
+    ON entries (section_slug, published DESC, id, content_hash, updated, kind);
+CREATE TABLE archive_heads (       -- pages 1..pages of a feed's archive exist, even if emptied
+    feed TEXT PRIMARY KEY,
+    pages INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE corrections (         -- archived entries edited: also in the subscription document
+    feed TEXT NOT NULL,
+    entry_id TEXT NOT NULL,
+    until TEXT NOT NULL,
+    PRIMARY KEY (feed, entry_id)
+) WITHOUT ROWID;
+CREATE TABLE feed_ids (            -- each feed's atom:id, minted once
+    feed TEXT PRIMARY KEY,
+    id TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE pending_pings (       -- WebSub pings that did not go out: the latest per topic
+    hub TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    PRIMARY KEY (hub, topic)
+) WITHOUT ROWID;
+"""
+
 SCHEMA = (
     """
 CREATE TABLE seeds (
@@ -99,6 +130,7 @@ CREATE TABLE status (
     + _FEED_INDEXES
     + _HISTORY
     + _CATALOG_INDEX
+    + _BY_PUBLISHED
 )
 
 # Version n → n+1 steps, applied in order when an older store is opened.
@@ -116,4 +148,8 @@ DELETE FROM outputs WHERE path LIKE 'entries/%';
 """,
     2: _HISTORY,
     3: _CATALOG_INDEX,
+    4: _BY_PUBLISHED
+    + """
+INSERT INTO archive_heads (feed, pages) SELECT feed, max(page) FROM archive GROUP BY feed;
+""",
 }

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from feeds.errors import SchemaVersionError, StoreError, StoreLockedError
+from feeds.history_store import HistoryQueries
 from feeds.records import (
     Entry,
     EntryRef,
@@ -48,7 +49,7 @@ def _ts(value: datetime) -> str:
     return value.isoformat()
 
 
-class Store:
+class Store(HistoryQueries):
     """A connection to the store file. Use as a context manager; one per thread."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
@@ -347,171 +348,6 @@ class Store:
             )
         ]
         return catalog
-
-    def feed_entries(
-        self,
-        kind: str,
-        slug: str,
-        limit: int,
-        articles_only: bool,
-        unarchived_of: str | None = None,
-    ) -> list[tuple[str, str, str, str]]:
-        """``(id, content_hash, published, updated)`` of a feed's newest entries, newest first.
-
-        Newest means latest ``updated`` (ISO 8601 in UTC, so text order is time
-        order), ties broken by id: the order every feed and page uses.
-        """
-        columns = "e.id, e.content_hash, e.published, e.updated"
-        sql, params = self._feed_query(columns, kind, slug, articles_only, unarchived_of)
-        sql += " ORDER BY e.updated DESC, e.id LIMIT ?"
-        return [tuple(row) for row in self._q(sql, (*params, limit))]
-
-    def feed_overflow(
-        self,
-        kind: str,
-        slug: str,
-        keep: int,
-        unarchived: int,
-        archived: int,
-        articles_only: bool,
-        stem: str,
-    ) -> list[str]:
-        """Ids of a feed's unarchived entries beyond its newest ``keep``, oldest first.
-
-        ``unarchived`` and ``archived`` are the feed's counts. The index is walked
-        from whichever end reaches them sooner: from the newest when a few entries
-        scroll off a feed with a long history (every run of the watcher), from the
-        oldest when little is archived yet (a cold publish), without ever holding
-        every row of the feed.
-        """
-        extra = unarchived - keep
-        if extra <= 0:
-            return []
-        sql, params = self._feed_query("e.id", kind, slug, articles_only, stem)
-        if archived > keep:
-            sql += " ORDER BY e.updated DESC, e.id LIMIT ?"
-            newest_first = [i for (i,) in self._q(sql, (*params, unarchived))]
-            return newest_first[keep:][::-1]
-        # Exactly the reverse of ``feed_entries``' order.
-        sql += " ORDER BY e.updated ASC, e.id DESC LIMIT ?"
-        return [i for (i,) in self._q(sql, (*params, extra))]
-
-    @staticmethod
-    def _feed_query(
-        columns: str, kind: str, slug: str, articles_only: bool, unarchived_of: str | None
-    ) -> tuple[str, list[Any]]:
-        where = ["e.kind = 'article'"] if articles_only else []
-        params: list[Any] = []
-        if kind == "section":
-            where.append("e.section_slug = ?")
-            params.append(slug)
-        source = "entries AS e"
-        if kind == "author":
-            source = "entry_authors AS a JOIN entries AS e ON e.id = a.entry_id"
-            where.append("a.slug = ?")
-            params.append(slug)
-        if unarchived_of is not None:
-            where.append(
-                "NOT EXISTS (SELECT 1 FROM archive AS h WHERE h.feed = ? AND h.entry_id = e.id)"
-            )
-            params.append(unarchived_of)
-        clause = f" WHERE {' AND '.join(where)}" if where else ""
-        return f"SELECT {columns} FROM {source}{clause}", params
-
-    def archive_append(self, feed: str, entry_ids: Sequence[str], page_size: int) -> set[int]:
-        """Archive ``entry_ids`` (oldest first) after the feed's last; returns the pages touched."""
-        if not entry_ids:
-            return set()
-        row = self._q(
-            "SELECT page, count(*), max(seq) FROM archive WHERE feed = ?"
-            " GROUP BY page ORDER BY page DESC LIMIT 1",
-            (feed,),
-        ).fetchone()
-        page, count, seq = row if row else (1, 0, 0)
-        touched: set[int] = set()
-        rows = []
-        for entry_id in entry_ids:
-            if count >= page_size:
-                page, count = page + 1, 0
-            seq += 1
-            count += 1
-            rows.append((feed, page, seq, entry_id))
-            touched.add(page)
-        self._many("INSERT INTO archive (feed, page, seq, entry_id) VALUES (?, ?, ?, ?)", rows)
-        return touched
-
-    def unarchive(self, entry_ids: Iterable[str]) -> set[tuple[str, int]]:
-        """Take entries out of every archive (deleted or edited); returns pages touched."""
-        touched: set[tuple[str, int]] = set()
-        for chunk in _chunks(sorted(set(entry_ids))):
-            marks = ",".join("?" * len(chunk))
-            touched.update(
-                (f, p)
-                for f, p in self._q(
-                    f"SELECT feed, page FROM archive WHERE entry_id IN ({marks})", chunk
-                )
-            )
-            self._q(f"DELETE FROM archive WHERE entry_id IN ({marks})", chunk)
-        return touched
-
-    def archived_count(self, feed: str, articles_only: bool) -> int:
-        """How many of a feed's entries are on its archive pages."""
-        if articles_only:
-            sql = (
-                "SELECT count(*) FROM archive AS a JOIN entries AS e ON e.id = a.entry_id"
-                " WHERE a.feed = ? AND e.kind = 'article'"
-            )
-        else:
-            sql = "SELECT count(*) FROM archive WHERE feed = ?"
-        return int(self._q(sql, (feed,)).fetchone()[0])
-
-    def archive_pages(self, feeds: Iterable[str] | None = None) -> list[tuple[str, int, int]]:
-        """``(feed, page, entries)`` of every archive page (of the given feeds only)."""
-        sql = "SELECT feed, page, count(*) FROM archive {} GROUP BY feed, page ORDER BY 1, 2"
-        if feeds is None:
-            return [(f, p, c) for f, p, c in self._q(sql.format(""))]
-        out: list[tuple[str, int, int]] = []
-        for chunk in _chunks(sorted(set(feeds))):
-            marks = ",".join("?" * len(chunk))
-            rows = self._q(sql.format(f"WHERE feed IN ({marks})"), chunk)
-            out += [(f, p, c) for f, p, c in rows]
-        return sorted(out)
-
-    def archive_page_entries(self, feed: str, page: int) -> list[tuple[str, str, str, str]]:
-        """``(id, content_hash, published, updated)`` of one archive page, oldest first."""
-        rows = self._q(
-            "SELECT e.id, e.content_hash, e.published, e.updated FROM archive AS a"
-            " JOIN entries AS e ON e.id = a.entry_id WHERE a.feed = ? AND a.page = ?"
-            " ORDER BY a.seq",
-            (feed, page),
-        )
-        return [(i, h, p, u) for i, h, p, u in rows]
-
-    def add_tombstones(self, rows: Iterable[tuple[str, str, str]]) -> None:
-        """``(feed, entry_id, deleted)``: the entry left that feed at that time."""
-        self._many(
-            "INSERT OR REPLACE INTO tombstones (feed, entry_id, deleted) VALUES (?, ?, ?)", rows
-        )
-
-    def clear_tombstones(self, entry_ids: Iterable[str]) -> None:
-        """An entry that is back (its seed restored) is no longer deleted."""
-        self._many("DELETE FROM tombstones WHERE entry_id = ?", ((i,) for i in entry_ids))
-
-    def tombstones(self, feed: str) -> list[tuple[str, str]]:
-        rows = self._q(
-            "SELECT entry_id, deleted FROM tombstones WHERE feed = ? ORDER BY deleted, entry_id",
-            (feed,),
-        )
-        return [(i, d) for i, d in rows]
-
-    def expire_tombstones(self, before: str) -> set[str]:
-        """Drop tombstones older than ``before``; returns the feeds whose documents change."""
-        feeds = {
-            f
-            for (f,) in self._q("SELECT DISTINCT feed FROM tombstones WHERE deleted < ?", (before,))
-        }
-        self._q("DELETE FROM tombstones WHERE deleted < ?", (before,))
-        return feeds
 
     def entry_ids(self, articles_only: bool) -> list[str]:
         only = " WHERE kind = 'article'" if articles_only else ""

@@ -82,9 +82,9 @@ def test_archives_hold_every_entry_once_and_full_pages_never_change(forty: Confi
     doc = etree.parse(str(section)).getroot()
     assert doc.find(f"{FH}complete") is None
     assert ids(doc) == [f"tag:localhost,2026:entry/story-{n}" for n in (40, 39, 38, 37, 36)]
-    # Archive pages hold the older entries oldest first, five to a page.
+    # Page 1 holds the five oldest entries, newest first like every feed document.
     page1 = etree.parse(str(forty.output / "archive/sections/news/1.atom")).getroot()
-    assert ids(page1) == [f"tag:localhost,2026:entry/story-{n}" for n in range(1, 6)]
+    assert ids(page1) == [f"tag:localhost,2026:entry/story-{n}" for n in range(5, 0, -1)]
     assert feedparser.parse((forty.output / "archive/sections/news/1.atom").read_bytes()).bozo == 0
 
     archive = forty.output / "archive/sections/news"
