@@ -147,7 +147,8 @@ class HistoryQueries:
         places = sorted(set(places))
         rows = self._q(
             "SELECT a.feed, a.page FROM archive AS a JOIN json_each(?) AS j"
-            " ON a.feed = json_extract(j.value, '$[0]') AND a.entry_id = json_extract(j.value, '$[1]')",
+            " ON a.feed = json_extract(j.value, '$[0]')"
+            " AND a.entry_id = json_extract(j.value, '$[1]')",
             (json.dumps(places),),
         )
         touched = {(f, int(p)) for f, p in rows}
@@ -156,10 +157,26 @@ class HistoryQueries:
         return touched
 
     def forget_feeds(self, feeds: Iterable[str]) -> None:
-        """A feed that no longer exists loses its history; if it comes back, it starts anew."""
+        """Feeds that no longer exist lose their history: one that comes back starts anew."""
         rows = [(f,) for f in sorted(set(feeds))]
         for table in ("archive", "archive_heads", "corrections", "tombstones"):
             self._many(f"DELETE FROM {table} WHERE feed = ?", rows)
+
+    def forget_other_feeds(self, live: Iterable[str]) -> None:
+        """Feeds not in ``live`` lose their history: one that comes back starts anew."""
+        keep = _json(live)
+        for table in ("archive", "archive_heads", "corrections", "tombstones"):
+            sql = f"DELETE FROM {table} WHERE feed NOT IN (SELECT value FROM json_each(?))"
+            self._q(sql, (keep,))
+
+    def history_expires(self, tombstones_before: str, now: str) -> bool:
+        """Whether a tombstone or a correction is due to leave its feed: documents change."""
+        row = self._q(
+            "SELECT EXISTS (SELECT 1 FROM tombstones WHERE deleted < ?)"
+            " OR EXISTS (SELECT 1 FROM corrections WHERE until <= ?)",
+            (tombstones_before, now),
+        ).fetchone()
+        return bool(row[0])
 
     # -- corrections ---------------------------------------------------------
 
@@ -230,7 +247,9 @@ def _feed_query(
         where.append("a.slug = ?")
         params.append(slug)
     if unarchived_of is not None:
-        where.append("NOT EXISTS (SELECT 1 FROM archive AS h WHERE h.feed = ? AND h.entry_id = e.id)")
+        where.append(
+            "NOT EXISTS (SELECT 1 FROM archive AS h WHERE h.feed = ? AND h.entry_id = e.id)"
+        )
         params.append(unarchived_of)
     clause = f" WHERE {' AND '.join(where)}" if where else ""
     return f"SELECT {columns} FROM {source}{clause}", params

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from feeds.archive import newest_first, place_overflow
 from feeds.config import Config
+from feeds.history_store import FeedRow
 from feeds.jobs import Dispatcher, Doc
 from feeds.pages import PageRenderer, render_opml
 from feeds.plan import RENDER_VERSION, feed_spec
@@ -35,7 +36,6 @@ from feeds.render import (
     feed_path,
     page_path,
 )
-from feeds.history_store import FeedRow
 from feeds.store import Store
 from feeds.write import OutputWriter
 
@@ -44,7 +44,6 @@ log = logging.getLogger(__name__)
 ENTRY_BATCH = 500
 STYLESHEET = "feed.xsl"
 XSL_VERSION = "1"  # bump with templates/feed.xsl
-
 
 
 def site_from_config(config: Config) -> Site:
@@ -128,7 +127,10 @@ def render_outputs(
 
     history_of = {by_key[k].stem for k in todo} | {f for f, _ in touched_pages}
     pages_of = store.archive_pages(None if full else history_of)
-    store.forget_feeds(f for f in store.archive_pages() if f not in by_stem)
+    if full:
+        store.forget_other_feeds(by_stem)
+    else:
+        store.forget_feeds(_stem(kind, slug) for kind, slug in changes.feeds - by_key.keys())
 
     digests: dict[str, str] = {}
     staged: list[Doc] = []
@@ -248,6 +250,10 @@ def _archive_stem(path: str) -> str | None:
     if not path.startswith("archive/"):
         return None
     return path.removeprefix("archive/").rpartition("/")[0]
+
+
+def _stem(kind: str, slug: str) -> str:
+    return FeedSpec(kind, slug, "", "", ()).stem  # type: ignore[arg-type]
 
 
 def _key(spec: FeedSpec) -> tuple[str, str]:

@@ -20,7 +20,7 @@ import os
 import time as clock
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from feeds.config import Config
 from feeds.errors import ConfigError, FeedsError
@@ -96,7 +96,10 @@ def publish(
             full = rebuild or interrupted or store.status().get("render_fingerprint") != fingerprint
             written: list[str] = []
             deleted: list[str] = []
-            if full or entries.feeds or entries.pages or _outputs_missing(store, config):
+            tombstones_before = (now - timedelta(days=config.tombstone_days)).isoformat()
+            expiring = store.history_expires(tombstones_before, now.isoformat())
+            changed = entries.feeds or entries.pages or expiring
+            if full or changed or _outputs_missing(store, config):
                 # Imported here: feedgen, lxml and Jinja2 cost a tenth of a second to
                 # load, and most runs (cron, the watcher's scans) have nothing to render.
                 from feeds.outputs import render_outputs

@@ -225,8 +225,10 @@ def _finish_atom(
             extra.append(etree.Element(f"{ATOM_NS}link", href=site.url(path), rel=rel))
     for offset, element in enumerate(extra):
         root.insert(at + offset, element)
-    first_entry = root.find(f"{ATOM_NS}entry")
-    before = list(root).index(first_entry) if first_entry is not None else len(root)
+    # feedgen builds entries without a namespace (they inherit Atom's default one when
+    # serialised), so the first entry is found by its local name.
+    children = [etree.QName(child).localname for child in root]
+    before = children.index("entry") if "entry" in children else len(children)
     for offset, (ref, when) in enumerate(history.tombstones):
         tomb = etree.Element(f"{{{AT_NS}}}deleted-entry", ref=ref, when=when.isoformat())
         root.insert(before + offset, tomb)
