@@ -25,7 +25,7 @@ from feeds.archive import newest_first, place_overflow
 from feeds.config import Config
 from feeds.history_store import FeedRow
 from feeds.jobs import Dispatcher, Doc
-from feeds.pages import PageRenderer, render_opml
+from feeds.pages import PageRenderer, opml_files, render_opml
 from feeds.plan import RENDER_VERSION, feed_spec
 from feeds.reconcile import EntryChanges
 from feeds.records import FeedSpec, Site
@@ -179,7 +179,9 @@ def render_outputs(
     top = rows.get(("all", "all"), [])
     all_spec = _with_entries(by_key[("all", "all")], top) if top else None
     digests["index.html"] = _digest(base, "index", listing, top)
-    digests["feeds.opml"] = _digest(base, "opml", [row[:3] for row in listing])
+    lists = opml_files(config.formats)
+    for path in lists:
+        digests[path] = _digest(base, "opml", [row[:3] for row in listing])
     digests[STYLESHEET] = _digest(base, "xsl", XSL_VERSION)
 
     to_render = [
@@ -203,7 +205,7 @@ def render_outputs(
         for doc in to_render:
             dispatcher.add(doc)
         _entry_pages(store, dispatcher, entry_ids, articles_only, unwanted)
-    for path in ("index.html", "feeds.opml", STYLESHEET):
+    for path in ("index.html", *lists, STYLESHEET):
         if full or stored.get(path) != digests[path] or not _exists(config, path):
             if path == "index.html":
                 ids = all_spec.entry_ids if all_spec else ()
@@ -212,11 +214,11 @@ def render_outputs(
             elif path == STYLESHEET:
                 writer.put(path, pages.stylesheet())
             else:
-                writer.put(path, render_opml(catalog, site))
+                writer.put(path, render_opml(catalog, site, lists[path]))
 
     # Feeds (and their pages) that no longer exist: an author with no entries left.
     # Archive pages of a live feed never go; everything of a feed that is gone does.
-    live = {p for s in catalog for p in files_of(s)} | {"index.html", "feeds.opml", STYLESHEET}
+    live = {p for s in catalog for p in files_of(s)} | {"index.html", *lists, STYLESHEET}
     removed = sorted(p for p in stored if p not in live and _archive_stem(p) not in by_stem)
     removed += sorted(unwanted)
     for path in removed:

@@ -113,19 +113,30 @@ class PageRenderer:
         )
 
 
-def render_opml(specs: Sequence[FeedSpec], site: Site) -> bytes:
-    """``feeds.opml`` (OPML 2.0): one outline per feed, grouped, so a reader imports them all."""
+def opml_files(formats: Sequence[str]) -> dict[str, str]:
+    """The OPML lists to write, each with the one format it lists: ``feeds.opml`` the
+    Atom (else RSS) feeds, and ``feeds-json.opml`` the JSON Feeds when there are any.
+
+    One outline per feed in each: a reader importing a list subscribes to each feed
+    once, and OPML readers expect XML feeds behind ``type="rss"``.
+    """
+    files: dict[str, str] = {}
+    xml = [f for f in formats if f != "json"]
+    if xml:
+        files["feeds.opml"] = xml[0]
+    if "json" in formats:
+        files["feeds-json.opml"] = "json"
+    return files
+
+
+def render_opml(specs: Sequence[FeedSpec], site: Site, fmt: str) -> bytes:
+    """An OPML 2.0 list with one outline per feed in ``fmt``, grouped, to import them all."""
     opml = etree.Element("opml", version="2.0")
     head = etree.SubElement(opml, "head")
-    etree.SubElement(head, "title").text = site.title
+    title = site.title if fmt != "json" else f"{site.title} (JSON Feed)"
+    etree.SubElement(head, "title").text = title
     body = etree.SubElement(opml, "body")
-    # Every feed once, in the first configured XML format; JSON Feeds in a group of
-    # their own, so importing the list does not subscribe to each feed twice by default.
-    xml_formats = [f for f in site.formats if f != "json"]
-    groups = [(g, k, xml_formats[0]) for g, k in _GROUPS] if xml_formats else []
-    if "json" in site.formats:
-        groups += [(f"JSON Feed: {g}", k, "json") for g, k in _GROUPS]
-    for group, kind, fmt in groups:
+    for group, kind in _GROUPS:
         members = [s for s in specs if s.kind == kind]
         if not members:
             continue

@@ -25,11 +25,11 @@ def test_publish_prints_one_summary_line(run_feeds: RunFeeds, seeds_dir: Path) -
     result = run_feeds("publish", "--now", NOW)
     assert result.returncode == 0, result.stderr
     assert re.fullmatch(
-        r"10 entries from 2 seeds: 52 files written, 0 unchanged, 0 rejected in \d+\.\d s\n",
+        r"10 entries from 2 seeds: 53 files written, 0 unchanged, 0 rejected in \d+\.\d s\n",
         result.stdout,
     )
     again = run_feeds("publish", "--now", NOW)
-    assert "0 files written, 52 unchanged" in again.stdout
+    assert "0 files written, 53 unchanged" in again.stdout
 
 
 def test_quiet_is_silent_on_success(run_feeds: RunFeeds, seeds_dir: Path) -> None:

@@ -132,7 +132,21 @@ def test_json_feeds_follow_the_spec_and_share_the_atom_ids(config: Config) -> No
     assert article["date_published"] == "2026-01-01T00:00:00+00:00"
     index = (config.output / "index.html").read_text()
     assert 'type="application/feed+json"' in index
-    assert "all.json" in (config.output / "feeds.opml").read_text()
+    assert "all.json" in (config.output / "feeds-json.opml").read_text()
+
+
+def test_each_opml_list_names_every_feed_once(config: Config) -> None:
+    publish(config, NOW)
+    feeds = sorted(
+        p.relative_to(config.output).with_suffix("").as_posix()
+        for p in config.output.glob("**/*.atom")
+        if "archive" not in p.parts
+    )
+    for name, suffix in (("feeds.opml", ".atom"), ("feeds-json.opml", ".json")):
+        doc = etree.parse(str(config.output / name)).getroot()
+        urls = [o.get("xmlUrl", "") for o in doc.iter("outline") if o.get("xmlUrl")]
+        assert sorted(u.removeprefix(config.base_url) for u in urls) == [f + suffix for f in feeds]
+        assert len(set(urls)) == len(urls)
 
 
 def test_problems_the_json_checker_catches() -> None:
