@@ -10,7 +10,9 @@ import contextlib
 import json
 import logging
 import sys
+import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -48,6 +50,9 @@ def setup_logging(
     root.setLevel(level)
     # APScheduler logs INFO on every run; only its warnings are news.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # httpx logs every request at INFO ("HTTP Request: ..."): the pings' outcome is ours to say.
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 class _JsonFormatter(logging.Formatter):
@@ -184,6 +189,7 @@ def publish(
     """
     from feeds.publish import publish as run_publish
 
+    started = time.perf_counter()
     setup_logging(verbose, quiet)
     config = build_config(config_path, seeds, output)
     now = parse_now(now_text)
@@ -194,23 +200,24 @@ def publish(
     for line in report.rejected:
         if line not in report.newly_rejected:  # those were logged as they happened
             log.error("rejected: %s", line)
-    if config.hubs and report.feed_urls:
-        _ping_hubs(config, report.feed_urls)
+    failures = _ping_hubs(config, report.pings) if report.pings else []
     if not quiet:
-        click.echo(report.summary())
+        for line in failures:
+            click.echo(f"warning: {line}", err=True)
+        click.echo(replace(report, seconds=time.perf_counter() - started).summary())
     sys.exit(EXIT_OK if report.ok else EXIT_REJECTED)
 
 
-def _ping_hubs(config: Config, topics: tuple[str, ...]) -> None:
-    """After the files are in place: a hub's failure is reported but never fails the publish."""
-    import httpx
-
+def _ping_hubs(config: Config, pings: tuple[tuple[str, str], ...]) -> list[str]:
+    """After the files are in place and the lock is released: every ping owed, within
+    ``websub.timeout`` in all. A hub's failure never fails the publish: the pings it
+    missed stay owed for the next run. Returns a line per failing hub."""
     from feeds.status import record_hub_results
-    from feeds.websub import ping_hubs
+    from feeds.websub import describe_failures, send_pings
 
-    with httpx.Client(timeout=config.hub_timeout) as client:
-        results = ping_hubs(client, config.hubs, topics, config.hub_retries)
+    results = send_pings(pings, config.hub_retries, config.hub_timeout)
     record_hub_results(config, results)
+    return describe_failures(results)
 
 
 @contextlib.contextmanager

@@ -53,6 +53,7 @@ class PublishReport:
     unchanged: int = 0
     seconds: float = 0.0
     feed_urls: tuple[str, ...] = field(default=())  # self URLs of rewritten feeds
+    pings: tuple[tuple[str, str], ...] = ()  # (hub, topic) owed, this run's and earlier ones
 
     @property
     def ok(self) -> bool:
@@ -117,11 +118,14 @@ def publish(
             )
             if written or deleted:
                 store.set_status(last_publish=now.isoformat())
+            feed_urls = _feed_urls(config, written)
+            # Owed in the same transaction as the files: a run killed before it pings
+            # leaves them for the next one.
+            pings = store.owe_pings(config.hubs, feed_urls)
         clear_marker(config.output)  # committed: the store knows every file now
         rejected = tuple(error for _, error in store.rejected_seeds())
         total = store.entry_count()
         files = len(store.output_hashes()) + store.entry_count(articles_only=not config.teasers)
-    feed_files = [p for p in written if p.endswith(tuple(f".{f}" for f in config.formats))]
     return PublishReport(
         seeds=seeds.count,
         entries=total,
@@ -137,8 +141,19 @@ def publish(
         deleted=tuple(deleted),
         unchanged=files - len(written),
         seconds=clock.perf_counter() - started,
-        feed_urls=tuple(config.base_url + p for p in feed_files),
+        feed_urls=tuple(feed_urls),
+        pings=tuple(pings),
     )
+
+
+def _feed_urls(config: Config, written: list[str]) -> list[str]:
+    """Self URLs of the subscription documents written (archive pages have no hub)."""
+    suffixes = tuple(f".{f}" for f in config.formats)
+    return [
+        config.base_url + p
+        for p in written
+        if p.endswith(suffixes) and not p.startswith("archive/")
+    ]
 
 
 def _outputs_missing(store: Store, config: Config) -> bool:

@@ -90,11 +90,13 @@ def read_status(
 
 def record_hub_results(config: Config, results: Iterable[PingResult]) -> None:
     """Keep each hub's last failure in the store (cleared by a success) for status and health."""
+    results = list(results)
     latest = hub_failures(results)
     if not latest:
         return
     try:
         with Store.open(config.store) as store, store.transaction():
+            store.pings_sent((r.hub, r.topic) for r in results if r.ok)
             failures = json.loads(store.status().get("hub_failures") or "{}")
             for hub, error in latest.items():
                 if error is None:

@@ -385,6 +385,27 @@ class Store(HistoryQueries):
             sorted(written.items()),
         )
 
+    # -- WebSub ------------------------------------------------------------
+
+    def owe_pings(self, hubs: Sequence[str], topics: Iterable[str]) -> list[tuple[str, str]]:
+        """Add pings of ``topics`` to every hub; drop those of hubs no longer configured.
+
+        Returns every ping still owed, ``(hub, topic)``.
+        """
+        self._q(
+            "DELETE FROM pending_pings WHERE hub NOT IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(hubs)),),
+        )
+        self._many(
+            "INSERT OR IGNORE INTO pending_pings (hub, topic) VALUES (?, ?)",
+            ((hub, topic) for topic in sorted(set(topics)) for hub in hubs),
+        )
+        return [(h, t) for h, t in self._q("SELECT hub, topic FROM pending_pings ORDER BY 1, 2")]
+
+    def pings_sent(self, pings: Iterable[tuple[str, str]]) -> None:
+        """Pings the hubs took: no longer owed."""
+        self._many("DELETE FROM pending_pings WHERE hub = ? AND topic = ?", pings)
+
     # -- status ------------------------------------------------------------
 
     def set_status(self, **values: str) -> None:

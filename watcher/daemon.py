@@ -35,7 +35,7 @@ from feeds.config import Config
 from feeds.errors import FeedsError, StoreLockedError
 from feeds.publish import PublishReport, publish, record_scan_failure
 from feeds.status import record_hub_results
-from feeds.websub import Pinger, PingResult
+from feeds.websub import Pinger, PingResult, describe_failures, hub_failures
 
 if TYPE_CHECKING:
     from feeds.serve import FeedServer
@@ -108,8 +108,8 @@ class Watcher:
             record_scan_failure(config, now, f"{type(err).__name__}: {err}")
             return None
         ms = (time.perf_counter() - started) * 1000
-        if self.pinger is not None and report.feed_urls:
-            self.pinger.submit(report.feed_urls)
+        if self.pinger is not None and report.pings:
+            self.pinger.submit(report.pings)
         if report.written or report.deleted or report.added or report.changed or report.removed:
             log.info(
                 "scan: %d added, %d changed, %d removed entries from %d seeds read;"
@@ -150,11 +150,21 @@ class Watcher:
     def _make_pinger(self, config: Config) -> Pinger | None:
         if not config.hubs:
             return None
+        failing: set[str] = set()
 
         def record(results: list[PingResult]) -> None:
             record_hub_results(config, results)
+            # Said once when a hub starts failing and once when it recovers, not every scan.
+            for hub, error in sorted(hub_failures(results).items()):
+                if error is not None and hub not in failing:
+                    for line in describe_failures([r for r in results if r.hub == hub]):
+                        log.warning("%s", line)
+                    failing.add(hub)
+                elif error is None and hub in failing:
+                    log.info("hub %s takes pings again", hub)
+                    failing.discard(hub)
 
-        return Pinger(config.hubs, config.hub_timeout, config.hub_retries, record)
+        return Pinger(config.hub_retries, config.hub_timeout, record)
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         if signum == signal.SIGHUP:
