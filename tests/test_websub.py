@@ -234,7 +234,8 @@ def test_a_refusing_hub_is_one_line_and_the_summary_counts_the_pings(
     assert result.returncode == 0
     (line,) = result.stderr.splitlines()
     assert re.fullmatch(
-        rf"warning: hub {refused}: (\d+) of \1 pings not sent \(ConnectError: .*\); kept for next run",
+        rf"warning: hub {refused}: (\d+) of \1 pings not sent \(ConnectError: .*\);"
+        " kept for next run",
         line,
     )
     quiet = run_feeds("publish", "--quiet")
