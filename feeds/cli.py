@@ -204,6 +204,8 @@ def publish(
     if not quiet:
         for line in failures:
             click.echo(f"warning: {line}", err=True)
+        if warning := config.address_warning():
+            click.echo(f"warning: {warning}", err=True)
         click.echo(replace(report, seconds=time.perf_counter() - started).summary())
     sys.exit(EXIT_OK if report.ok else EXIT_REJECTED)
 
@@ -386,6 +388,8 @@ def status(config_path: Path | None, as_json: bool) -> None:
         click.echo(f"entries: {report.entries}, seeds: {report.seeds}, feeds: {report.feeds}")
         for problem in report.problems:
             click.echo(problem)
+        if warning := config.address_warning():
+            click.echo(f"warning: {warning}")
         click.echo("healthy" if report.healthy else "unhealthy")
     sys.exit(EXIT_OK if report.healthy else EXIT_REJECTED)
 

@@ -27,6 +27,7 @@ from feeds.normalise import DEFAULT_MAX_SEED_BYTES
 
 CONFIG_NAME = "feeds.toml"
 FORMATS = ("atom", "rss", "json")
+DEFAULT_BASE_URL = "http://localhost:8080/"
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class Config:
 
     # [site]
     title: str = "feeds"
-    base_url: str = "http://localhost:8080/"
+    base_url: str = "http://localhost:8080/"  # DEFAULT_BASE_URL
     tag_authority: str = "localhost"
     tag_date: str = "2026"
     language: str = "en"
@@ -64,6 +65,16 @@ class Config:
     hub_retries: int = 3
     # Where the settings came from, for messages.
     source: str = "defaults"
+
+    def address_warning(self) -> str | None:
+        """A line saying ids are being minted for ``localhost`` while base_url is the default."""
+        if self.base_url != DEFAULT_BASE_URL or self.tag_authority != "localhost":
+            return None
+        return (
+            "site.base_url is not set: ids are being minted for localhost"
+            f" (tag:localhost,{self.tag_date}:...) and kept forever; set site.base_url"
+            f" in {CONFIG_NAME} to the address readers will use before publishing for real"
+        )
 
     @property
     def zone(self) -> ZoneInfo:

@@ -17,13 +17,14 @@ import hashlib
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from feeds.archive import newest_first, place_overflow
 from feeds.config import Config
 from feeds.history_store import FeedRow
+from feeds.ids import tag_uri
 from feeds.jobs import Dispatcher, Doc
 from feeds.pages import PageRenderer, opml_files, render_opml
 from feeds.plan import RENDER_VERSION, feed_spec
@@ -100,6 +101,12 @@ def render_outputs(
         )
         for kind, slug, name, count in store.feed_catalog(articles_only)
     ]
+    # Feed ids are minted once, like entry ids: a later change of base_url leaves them.
+    feed_ids = store.feed_ids(
+        [s.stem for s in catalog],
+        lambda stem: tag_uri(config.tag_authority, config.tag_date, f"feed/{stem}"),
+    )
+    catalog = [replace(s, id=feed_ids[s.stem]) for s in catalog]
     by_key: dict[tuple[str, str], FeedSpec] = {(s.kind, s.slug): s for s in catalog}
     by_stem = {s.stem: s for s in catalog}
 
@@ -162,9 +169,7 @@ def render_outputs(
         for f, p in sorted(wanted_pages):
             entries_rows = store.archive_page_entries(f, p, articles_only)
             spec = _with_entries(by_stem[f], entries_rows)
-            spec = FeedSpec(
-                spec.kind, spec.slug, f"{spec.title} · archive {p}", spec.subtitle, spec.entry_ids
-            )
+            spec = replace(spec, title=f"{spec.title} · archive {p}", count=0)
             history = History(
                 page=p,
                 prev_archive=archive_path(spec, p - 1) if p > 1 else None,
@@ -263,9 +268,7 @@ def _key(spec: FeedSpec) -> tuple[str, str]:
 
 
 def _with_entries(spec: FeedSpec, rows: Sequence[FeedRow]) -> FeedSpec:
-    return FeedSpec(
-        spec.kind, spec.slug, spec.title, spec.subtitle, tuple(r[0] for r in rows), spec.count
-    )
+    return replace(spec, entry_ids=tuple(r[0] for r in rows))
 
 
 def _exists(config: Config, path: str) -> bool:

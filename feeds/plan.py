@@ -1,7 +1,7 @@
 """Which feeds exist and what each is called: all items, one per section, one per author. Pure.
 
 The store lists the feeds (``Store.feed_catalog``) and each feed's newest
-entries (``Store.feed_entries``, newest ``updated`` first, ties broken by id);
+entries (``Store.feed_entries``, newest ``published`` first, ties broken by id);
 this module turns those rows into ``FeedSpec``s. Names that differ but share a
 slug (a straight and a curly apostrophe, say) are one feed, named with the
 spelling that sorts first.

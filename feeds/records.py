@@ -131,6 +131,7 @@ class FeedSpec:
     subtitle: str
     entry_ids: tuple[str, ...]
     count: int = 0  # entries it would hold without the max_entries cap
+    id: str = ""  # its atom:id, minted once and stored (see Store.feed_ids)
 
     @property
     def stem(self) -> str:

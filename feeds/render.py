@@ -55,8 +55,8 @@ def entry_page_path(slug: str) -> str:
 
 
 def feed_id(site: Site, spec: FeedSpec) -> str:
-    """The permanent ``atom:id`` of a feed."""
-    return tag_uri(site.tag_authority, site.tag_date, f"feed/{spec.stem}")
+    """The permanent ``atom:id`` of a feed: the one stored for it, else minted from the site."""
+    return spec.id or tag_uri(site.tag_authority, site.tag_date, f"feed/{spec.stem}")
 
 
 def feed_updated(entries: Sequence[Entry]) -> datetime:

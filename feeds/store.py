@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -384,6 +384,18 @@ class Store(HistoryQueries):
             " ON CONFLICT (path) DO UPDATE SET input_hash = excluded.input_hash",
             sorted(written.items()),
         )
+
+    def feed_ids(self, stems: Sequence[str], mint: Callable[[str], str]) -> dict[str, str]:
+        """Each feed's stored ``atom:id``; ``mint(stem)`` gives one to a feed that has none."""
+        known = dict(
+            self._q(
+                "SELECT feed, id FROM feed_ids WHERE feed IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(stems)),),
+            ).fetchall()
+        )
+        new = {stem: mint(stem) for stem in stems if stem not in known}
+        self._many("INSERT INTO feed_ids (feed, id) VALUES (?, ?)", sorted(new.items()))
+        return {**known, **new}
 
     # -- WebSub ------------------------------------------------------------
 

@@ -254,3 +254,30 @@ def test_a_browser_shows_the_rendered_page_not_raw_xml(tmp_path: Path, config: C
             assert "This is a web feed" in dom, dom[:500]
             assert "Why chiefs need a framework" in dom
             assert "&lt;feed" not in dom and "&lt;rss" not in dom
+
+
+def test_feed_ids_are_minted_once_and_the_default_address_is_named(
+    tmp_path: Path, seeds_dir: Path
+) -> None:
+    def feed_ids() -> dict[str, str]:
+        out = {}
+        for path in sorted((tmp_path / "output").rglob("*.atom")):
+            doc = etree.parse(str(path)).getroot()
+            out[path.relative_to(tmp_path / "output").as_posix()] = doc.findtext(f"{ATOM}id") or ""
+        return out
+
+    feeds = [sys.executable, "-m", "feeds", "publish"]
+    first = subprocess.run(feeds, cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert first.returncode == 0, first.stderr
+    (warning,) = first.stderr.splitlines()
+    assert warning.startswith("warning: site.base_url is not set: ids are being minted for")
+    quiet = subprocess.run([*feeds, "--quiet"], cwd=tmp_path, capture_output=True, text=True)
+    assert (quiet.returncode, quiet.stderr) == (0, "")
+    before = feed_ids()
+    assert before["all.atom"] == "tag:localhost,2026:feed/all"
+    (tmp_path / "feeds.toml").write_text('[site]\nbase_url = "https://news.example.org/"\n')
+    moved = subprocess.run(feeds, cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert (moved.returncode, moved.stderr) == (0, "")
+    assert feed_ids() == before  # every feed keeps its id, like its entries
+    text = (tmp_path / "output/all.atom").read_text()
+    assert 'href="https://news.example.org/all.atom" rel="self"' in text

@@ -192,6 +192,8 @@ class Watcher:
             self.config.interval,
             self.config.output,
         )
+        if warning := self.config.address_warning():
+            log.warning("warning: %s", warning)
         if self.server is not None:
             self.server.start()
         self.scheduler.start()  # blocks until the stopper shuts it down
