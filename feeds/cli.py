@@ -204,8 +204,8 @@ def publish(
     if not quiet:
         for line in failures:
             click.echo(f"warning: {line}", err=True)
-        if warning := config.address_warning():
-            click.echo(f"warning: {warning}", err=True)
+        if address := config.address_warning():
+            click.echo(f"warning: {address}", err=True)
         click.echo(replace(report, seconds=time.perf_counter() - started).summary())
     sys.exit(EXIT_OK if report.ok else EXIT_REJECTED)
 
