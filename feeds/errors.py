@@ -12,7 +12,8 @@ single line that names the thing at fault::
     ├── StoreError           the SQLite store cannot be used
     │   ├── StoreLockedError     another publisher holds the lock
     │   └── SchemaVersionError   the store was written by another version
-    └── PublishError         a rendered feed failed its check; nothing replaced
+    ├── PublishError         a rendered feed failed its check; nothing replaced
+    └── FeedPageError        a published feed file the server cannot show as a page
 """
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 ENTRY_BATCH = 500
 STYLESHEET = "feed.xsl"
-XSL_VERSION = "1"  # bump with templates/feed.xsl
+XSL_VERSION = "2"  # bump with templates/feed.xsl
 
 
 def site_from_config(config: Config) -> Site:

@@ -34,6 +34,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from feeds.config import Config
+from feeds.feedpage import FeedPage, FeedPageError, prefers_html
 from feeds.status import read_status
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,6 @@ CONTENT_TYPES = {
     ".xsl": "text/xsl; charset=utf-8",
 }
 FEED_SUFFIXES = (".atom", ".rss", ".json")
-XSLT_SUFFIXES = (".atom", ".rss")
 # The shape of every path the publisher writes (see feeds.write); raw, before any decoding.
 _SERVABLE = re.compile(rb"^/(?:[a-z0-9][a-z0-9._-]*/)*(?:[a-z0-9][a-z0-9._-]*)?$")
 _CACHE_FILES = 4096
@@ -69,13 +69,24 @@ class CachedFile:
     etag: str
     last_modified: str
     mtime: int
-    _gzipped: bytes | None = field(default=None, repr=False)
+    # Other representations of the same file, made on first use: "gz", "html", "html-gz".
+    _variants: dict[str, bytes] = field(default_factory=dict, repr=False)
 
-    def gzipped(self) -> bytes:
-        if self._gzipped is None:
+    def variant(self, page: FeedPage | None, use_gzip: bool) -> bytes:
+        """The body as sent: the file or its browser page, gzipped or not."""
+        name = ("html" if page else "") + ("-gz" if use_gzip else "")
+        if not name:
+            return self.body
+        found = self._variants.get(name)
+        if found is None:
+            plain = self.body
+            if page is not None:
+                plain = self._variants.get("html") or page.render(self.body)
+                self._variants["html"] = plain
             # mtime=0 keeps the compressed bytes (and so their ETag) stable.
-            self._gzipped = gzip.compress(self.body, compresslevel=6, mtime=0)
-        return self._gzipped
+            found = gzip.compress(plain, compresslevel=6, mtime=0) if use_gzip else plain
+            self._variants[name] = found
+        return found
 
 
 class FileCache:
@@ -159,6 +170,7 @@ class FeedApp:
         self.config = config
         self.stale_after = stale_after
         self.cache = FileCache(config.output.resolve())
+        self.feed_page = FeedPage()
         self.max_age = max(1, int(config.interval))
         self.routes = Starlette(
             routes=[
@@ -196,6 +208,33 @@ class FeedApp:
         body = {"status": state, **status.to_json()}
         return JSONResponse(body, status_code=code, headers={"Cache-Control": "no-store"})
 
+    def _representation(
+        self, request: Request, rel: str, cached: CachedFile
+    ) -> tuple[bytes, str, str]:
+        """The body to send, its ETag and its media type, as the request's headers ask."""
+        suffix = os.path.splitext(rel)[1]
+        use_gzip = len(cached.body) >= _GZIP_MIN_BYTES and _accepts_gzip(
+            request.headers.get("accept-encoding", "")
+        )
+        media = CONTENT_TYPES.get(suffix, "application/octet-stream")
+        # A browser asking for an Atom or RSS feed gets the page that feed.xsl would
+        # make of it, rendered here: browsers are dropping XSLT. Readers get the feed.
+        page = None
+        if suffix in FeedPage.SUFFIXES and prefers_html(request.headers.get("accept", ""), suffix):
+            page = self.feed_page
+        try:
+            body = cached.variant(page, use_gzip)
+        except FeedPageError as exc:  # a damaged file: the browser still gets its bytes
+            log.warning("%s: cannot show it as a page: %s", rel, exc)
+            page, body = None, cached.variant(None, use_gzip)
+        # A strong ETag names one representation: a page (of this stylesheet), or
+        # gzipped bytes, get their own.
+        etag = cached.etag[:-1]
+        if page is not None:
+            etag += "-html" + page.version
+            media = CONTENT_TYPES[".html"]
+        return body, etag + ("-gz" if use_gzip else "") + '"', media
+
     async def file(self, request: Request) -> Response:
         raw = request.scope.get("raw_path") or request.url.path.encode()
         if not _SERVABLE.match(raw):
@@ -205,24 +244,13 @@ class FeedApp:
         if cached is None:
             return PlainTextResponse("Not Found", status_code=404)
         suffix = os.path.splitext(rel)[1]
-        use_gzip = len(cached.body) >= _GZIP_MIN_BYTES and _accepts_gzip(
-            request.headers.get("accept-encoding", "")
-        )
-        media = CONTENT_TYPES.get(suffix, "application/octet-stream")
-        # Browsers show feed media types as plain text; asked for a page, they get the
-        # same bytes as XML, so they apply the feed's xml-stylesheet and show a page.
-        for_browser = suffix in XSLT_SUFFIXES and "text/html" in request.headers.get("accept", "")
-        if for_browser:
-            media = "application/xml; charset=utf-8"
-        # A strong ETag names one representation: gzipped bytes, or another type, get their own.
-        etag = (
-            cached.etag[:-1] + ("-gz" if use_gzip else "") + ("-xml" if for_browser else "") + '"'
-        )
+        body, etag, media = self._representation(request, rel, cached)
+        negotiated = suffix in FeedPage.SUFFIXES
         headers = {
             "ETag": etag,
             "Last-Modified": cached.last_modified,
             "Cache-Control": f"public, max-age={self.max_age}",
-            "Vary": "Accept-Encoding, Accept" if suffix in XSLT_SUFFIXES else "Accept-Encoding",
+            "Vary": "Accept-Encoding, Accept" if negotiated else "Accept-Encoding",
         }
         if suffix in FEED_SUFFIXES:
             links = [f'<{hub}>; rel="hub"' for hub in self.config.hubs]
@@ -234,8 +262,7 @@ class FeedApp:
             inm is None and ims is not None and _not_modified_since(ims, cached.mtime)
         ):
             return Response(status_code=304, headers=headers)
-        body = cached.gzipped() if use_gzip else cached.body
-        if use_gzip:
+        if etag.endswith('-gz"'):
             headers["Content-Encoding"] = "gzip"
         if request.method == "HEAD":
             headers["Content-Length"] = str(len(body))

@@ -220,7 +220,7 @@ def _chromium() -> str | None:
     return found
 
 
-def test_a_browser_shows_the_rendered_page_not_raw_xml(tmp_path: Path, config: Config) -> None:
+def test_a_browser_shows_the_page_without_xslt(tmp_path: Path, config: Config) -> None:
     chromium = _chromium()
     if chromium is None:
         pytest.skip("chromium is not installed (CI installs it)")
@@ -254,6 +254,8 @@ def test_a_browser_shows_the_rendered_page_not_raw_xml(tmp_path: Path, config: C
             assert "This is a web feed" in dom, dom[:500]
             assert "Why chiefs need a framework" in dom
             assert "&lt;feed" not in dom and "&lt;rss" not in dom
+            # Rendered by the server: Chromium ran no XSLT, so it shows no warning banner.
+            assert "xslt-warning-banner" not in dom
 
 
 def test_feed_ids_are_minted_once_and_the_default_address_is_named(

@@ -15,7 +15,6 @@
   <xsl:template match="/">
     <html>
       <head>
-        <meta charset="utf-8"/>
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
         <title><xsl:value-of select="$title"/> (web feed)</title>
         <style>
@@ -40,6 +39,8 @@
         <ul>
           <xsl:apply-templates select="atom:feed/atom:entry | rss/channel/item"/>
         </ul>
+        <xsl:apply-templates select="atom:feed/atom:link[@rel='next-archive']"/>
+        <xsl:apply-templates select="atom:feed/atom:link[@rel='prev-archive']"/>
       </body>
     </html>
   </xsl:template>
@@ -50,6 +51,14 @@
       <div class="meta"><xsl:value-of select="substring(atom:published, 1, 10)"/></div>
       <div><xsl:value-of select="atom:summary"/></div>
     </li>
+  </xsl:template>
+
+  <xsl:template match="atom:link[@rel='next-archive']">
+    <p><a href="{@href}">Newer entries</a></p>
+  </xsl:template>
+
+  <xsl:template match="atom:link[@rel='prev-archive']">
+    <p><a href="{@href}">Older entries</a></p>
   </xsl:template>
 
   <xsl:template match="item">
