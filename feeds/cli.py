@@ -188,13 +188,25 @@ def publish(
     Example: feeds publish --quiet
     """
     from feeds.publish import publish as run_publish
+    from feeds.publish import settled_before
 
     started = time.perf_counter()
     setup_logging(verbose, quiet)
     config = build_config(config_path, seeds, output)
     now = parse_now(now_text)
     with _progress_bar(quiet) as progress:
-        report = run_publish(config, now, wait=wait, rebuild=rebuild, progress=progress)
+        report = run_publish(
+            config,
+            now,
+            wait=wait,
+            rebuild=rebuild,
+            progress=progress,
+            settled_before_ns=settled_before(config),
+        )
+    for name in report.deferred:
+        log.info(
+            "deferred: %s/%s is still being written; the next run takes it", config.seeds, name
+        )
     for warning in report.warnings:
         log.warning("warning: %s", warning)
     for line in report.rejected:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
-import time as clock
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -61,10 +61,18 @@ class PublishReport:
 
     def summary(self) -> str:
         """The one-line summary ``feeds publish`` prints."""
+        deferred = f", {len(self.deferred)} deferred" if self.deferred else ""
         return (
             f"{self.entries} entries from {self.seeds} seeds: {len(self.written)} files written,"
-            f" {self.unchanged} unchanged, {len(self.rejected)} rejected in {self.seconds:.1f} s"
+            f" {self.unchanged} unchanged, {len(self.rejected)} rejected{deferred}"
+            f" in {self.seconds:.1f} s"
         )
+
+
+def settled_before(config: Config) -> int:
+    """The moment (ns since the epoch) a seed must have been last modified before to be
+    read: files younger than ``settle`` seconds may still be being written."""
+    return time.time_ns() - int(config.settle * 1e9)
 
 
 def publish(
@@ -83,7 +91,7 @@ def publish(
     moment, or seen to change while being read, are left for the next run, so
     a half-written file is never published.
     """
-    started = clock.perf_counter()
+    started = time.perf_counter()
     now = now.astimezone(UTC).replace(microsecond=0)
     if not config.seeds.is_dir():
         raise ConfigError(config.source, "publish.seeds", f"{config.seeds} is not a folder")
@@ -132,7 +140,7 @@ def publish(
         read=seeds.read,
         rejected=rejected,
         newly_rejected=tuple(seeds.rejected_now),
-        warnings=tuple(seeds.warnings),
+        warnings=(*seeds.warnings, *entries.warnings),
         deferred=tuple(seeds.deferred),
         added=entries.added,
         changed=entries.changed,
@@ -140,7 +148,7 @@ def publish(
         written=tuple(written),
         deleted=tuple(deleted),
         unchanged=files - len(written),
-        seconds=clock.perf_counter() - started,
+        seconds=time.perf_counter() - started,
         feed_urls=tuple(feed_urls),
         pings=tuple(pings),
     )

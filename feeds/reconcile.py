@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from feeds.config import Config
 from feeds.ids import slugify, tag_uri
-from feeds.merge import merge_stories
+from feeds.merge import base_key, entry_origins, merge_stories
 from feeds.records import Entry, EntryRef, MergedStory
 from feeds.seeds import SeedStat
 from feeds.store import Store
@@ -43,6 +43,7 @@ class EntryChanges:
     pages: set[str] = field(default_factory=set)
     gone: set[str] = field(default_factory=set)
     archive_pages: set[tuple[str, int]] = field(default_factory=set)
+    warnings: list[str] = field(default_factory=list)
 
     def touch(self, section_slug: str, author_slugs: Iterable[str]) -> None:
         """Mark every feed an entry in that section by those authors is in for rendering."""
@@ -85,8 +86,11 @@ def reconcile(store: Store, seeds: SeedChanges, config: Config, now: datetime) -
     result = EntryChanges()
     if not seeds.keys and not seeds.sources:
         return result
-    origins = store.story_origins(seeds.keys)
-    existing = store.entry_refs_matching(seeds.keys, seeds.sources)
+    articles = store.story_articles(seeds.keys)
+    origins = entry_origins(articles)
+    # An article sharing its headline with another is found by its file (its key is its own).
+    holders = {source for texts in articles.values() for source, _ in texts}
+    existing = store.entry_refs_matching(seeds.keys, seeds.sources | holders)
     matches = _match(origins, existing)
     claimed = {ref.id for ref in matches.values()}
     store.delete_entries(ref.id for ref in existing)
@@ -105,10 +109,11 @@ def reconcile(store: Store, seeds: SeedChanges, config: Config, now: datetime) -
     # Matched entries keep their slugs even though their rows were just deleted.
     reserved = {ref.slug for ref in matches.values()}
     edited: dict[str, set[str]] = {}  # id → the feeds an edited entry is in now
-    keys = sorted(origins)
+    keys = sorted(articles)
     for start in range(0, len(keys), KEY_CHUNK):
         chunk = keys[start : start + KEY_CHUNK]
         merged = merge_stories(store.stories_with_keys(chunk))
+        result.warnings += _headline_clashes(merged, config)
         entries = _entries(store, merged, matches, reserved, seeds, config, now, result)
         store.insert_entries(entries)
         store.clear_tombstones(e.id for e in entries)
@@ -172,6 +177,20 @@ def _entries(
         result.touch(story.section.slug, (a.slug for a in story.authors))
         result.pages.add(entry_id)
     return entries
+
+
+def _headline_clashes(merged: list[MergedStory], config: Config) -> list[str]:
+    """One warning per headline that two different full articles share."""
+    files: dict[str, list[str]] = {}
+    for story in merged:
+        if story.origin is not None:
+            files.setdefault(base_key(story.key), []).append(story.origin)
+    return [
+        f"{', '.join(f'{config.seeds}/{name}' for name in names)}: different articles with"
+        f" the same headline; published as {len(names)} entries"
+        for names in files.values()
+        if len(names) > 1
+    ]
 
 
 def _stems(ref: EntryRef) -> list[str]:

@@ -14,6 +14,7 @@ tables are in ``feeds.schema``; the lock that keeps publishers apart is in
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -244,17 +245,21 @@ class Store(HistoryQueries):
                     )
         return [found[i] for i in sorted(found)]
 
-    def story_origins(self, keys: Iterable[str]) -> dict[str, str | None]:
-        """For each key that still has stories: the first seed holding it as a full article."""
-        out: dict[str, str | None] = {}
-        for chunk in _chunks(sorted(keys)):
-            marks = ",".join("?" * len(chunk))
-            rows = self._q(
-                "SELECT key, min(CASE WHEN position = 0 THEN source END) FROM stories"
-                f" WHERE key IN ({marks}) GROUP BY key",
-                chunk,
-            )
-            out.update((k, o) for k, o in rows)
+    def story_articles(self, keys: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+        """For each key that still has stories: (source, digest of its paragraphs) of each
+        full article headed so (an empty list when only teasers mention it)."""
+        out: dict[str, list[tuple[str, str]]] = {}
+        rows = self._q(
+            "SELECT key, source, CASE WHEN json_extract(data, '$.kind') = 'article'"
+            " THEN json_extract(data, '$.paragraphs') END FROM stories"
+            " WHERE key IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(keys)),),
+        )
+        for key, source, paragraphs in rows:
+            articles = out.setdefault(key, [])
+            if paragraphs is not None:
+                digest = hashlib.blake2b(paragraphs.encode(), digest_size=16).hexdigest()
+                articles.append((source, digest))
         return out
 
     def entries_by_id(self, ids: Iterable[str]) -> dict[str, Entry]:

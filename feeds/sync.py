@@ -28,6 +28,7 @@ Progress = Callable[[int, int], None]
 PARALLEL_MIN_SEEDS = 400
 CHUNK = 200
 WRITE_BATCH = 1000
+FUTURE_SLACK = 60.0  # seconds an mtime may lie ahead of our clock and still be "just now"
 
 
 @dataclass
@@ -66,10 +67,14 @@ def sync_seeds(
     changes.count = len(present)
     changes.stats = stats
     to_read: list[str] = []
+    if settled_before_ns is not None:
+        # A file dated well in the future (a skewed clock, a copied archive) is not
+        # being written now: waiting would hold it back forever.
+        future = settled_before_ns + int((config.settle + FUTURE_SLACK) * 1e9)
     for name, st in stats.items():
         if seen.get(name) == st:
             continue
-        if settled_before_ns is not None and st[1] > settled_before_ns:
+        if settled_before_ns is not None and settled_before_ns < st[1] <= future:
             changes.deferred.append(name)
             continue
         to_read.append(name)

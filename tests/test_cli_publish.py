@@ -16,7 +16,7 @@ import pytest
 from lxml import etree
 
 from feeds.lock import publish_lock
-from tests.conftest import RunFeeds, tree_bytes, wait_until, write_corpus
+from tests.conftest import SEED_MTIME_NS, RunFeeds, tree_bytes, wait_until, write_corpus
 
 NOW = "2026-11-01T12:00:00+00:00"
 
@@ -41,6 +41,7 @@ def test_rejected_seed_exit_1_and_names_the_file(
     run_feeds: RunFeeds, seeds_dir: Path, tmp_path: Path
 ) -> None:
     (seeds_dir / "empty.txt").write_text("")
+    os.utime(seeds_dir / "empty.txt", ns=(SEED_MTIME_NS, SEED_MTIME_NS))  # settled
     result = run_feeds("publish", "--quiet")
     assert result.returncode == 1
     assert result.stdout == ""

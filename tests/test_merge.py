@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from feeds.merge import merge_stories
+from feeds.merge import base_key, entry_origins, merge_stories, variant_key
 from feeds.normalise import normalise_seed
 
 
@@ -74,3 +74,36 @@ def test_merge_does_not_depend_on_reading_order() -> None:
     texts = [("a.txt", FULL), ("b.txt", TEASING), ("c.txt", TEASING_AGAIN)]
     forward = [s for n, t in texts for s in normalise_seed(t, n).stories]
     assert merge_stories(forward) == merge_stories(list(reversed(forward)))
+
+
+def test_two_articles_with_one_headline_stay_two_stories() -> None:
+    loud = seed("NEWS", "COUNCIL CUTS BUDGET", "Stand.", "Loud body.")
+    quiet = seed("NEWS", "Council cuts budget", "Stand.", "Quiet body.")
+    copy = quiet  # an identical copy is the same article
+    stories = [
+        s
+        for name, text in [("b.txt", quiet), ("a.txt", loud), ("c.txt", copy)]
+        for s in normalise_seed(text, name).stories
+    ]
+    merged = merge_stories(stories)
+    assert [(m.headline, m.paragraphs[-1], m.sources, m.origin) for m in merged] == [
+        ("COUNCIL CUTS BUDGET", "Loud body.", ("a.txt",), "a.txt"),
+        ("Council cuts budget", "Quiet body.", ("b.txt", "c.txt"), "b.txt"),
+    ]
+    assert merged[0].key != merged[1].key
+    assert base_key(merged[1].key) == merged[0].key
+    assert merge_stories(list(reversed(stories))) == merged
+
+
+def test_entry_origins_split_as_merge_does() -> None:
+    articles = {
+        "k": [("b.txt", "x"), ("a.txt", "y"), ("c.txt", "x")],
+        "teased": [],
+        "single": [("s.txt", "z")],
+    }
+    assert entry_origins(articles) == {
+        "k": "a.txt",
+        variant_key("k", "b.txt"): "b.txt",
+        "teased": None,
+        "single": "s.txt",
+    }

@@ -33,7 +33,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from feeds.config import Config
 from feeds.errors import FeedsError, StoreLockedError
-from feeds.publish import PublishReport, publish, record_scan_failure
+from feeds.publish import PublishReport, publish, record_scan_failure, settled_before
 from feeds.status import record_hub_results
 from feeds.websub import Pinger, PingResult, describe_failures, hub_failures
 
@@ -85,7 +85,7 @@ class Watcher:
             self._reload()
         config = self.config
         now = datetime.now(UTC).replace(microsecond=0)
-        settled_before_ns = time.time_ns() - int(config.settle * 1e9)
+        settled_before_ns = settled_before(config)
         started = time.perf_counter()
         self.scans += 1
         try:
@@ -108,6 +108,8 @@ class Watcher:
             record_scan_failure(config, now, f"{type(err).__name__}: {err}")
             return None
         ms = (time.perf_counter() - started) * 1000
+        for warning in report.warnings:
+            log.warning("%s", warning)
         if self.pinger is not None and report.pings:
             self.pinger.submit(report.pings)
         if report.written or report.deleted or report.added or report.changed or report.removed:

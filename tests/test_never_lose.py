@@ -1,0 +1,119 @@
+"""Articles are never silently lost: same headlines, half-written seeds, lost output, lost store."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from feeds.config import Config
+from feeds.publish import publish
+from tests.conftest import NOW, RunFeeds
+
+
+def article(headline: str, body: str, author: str = "Jo Bloggs") -> str:
+    return "\n\n".join(["NEWS", headline, "Stand.", body, f"Popular articles by {author}"])
+
+
+@pytest.fixture
+def empty(tmp_path: Path) -> Config:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    return Config(
+        seeds=seeds,
+        output=tmp_path / "output",
+        store=tmp_path / ".feeds" / "state.sqlite",
+        source="test",
+        settle=0,
+    )
+
+
+def entries(config: Config) -> dict[str, str]:
+    """id → content of every entry in all.atom."""
+    parsed = feedparser.parse((config.output / "all.atom").read_bytes())
+    return {e.id: e.content[0].value for e in parsed.entries}
+
+
+def test_two_articles_with_one_headline_stay_two_entries(empty: Config) -> None:
+    (empty.seeds / "b.txt").write_text(article("COUNCIL CUTS BUDGET", "Loud body.", "Ann Ames"))
+    (empty.seeds / "c.txt").write_text(article("Council cuts budget", "Quiet body.", "Bo Bell"))
+    report = publish(empty, NOW)
+    first = entries(empty)
+    assert len(first) == 2
+    assert any("Loud body." in c for c in first.values())
+    assert any("Quiet body." in c for c in first.values())
+    clash = [w for w in report.warnings if "same headline" in w]
+    assert len(clash) == 1
+    assert f"{empty.seeds}/b.txt" in clash[0] and f"{empty.seeds}/c.txt" in clash[0]
+    assert len({p.name for p in (empty.output / "entries").iterdir()}) == 2
+
+    # A third version, added later and sorting first, replaces neither published one.
+    (empty.seeds / "a.txt").write_text(article("Council Cuts Budget", "Third body.", "Cy Cole"))
+    publish(empty, NOW + timedelta(hours=1))
+    second = entries(empty)
+    assert len(second) == 3
+    for entry_id, content in first.items():
+        assert second[entry_id] == content
+
+    # An identical copy adds nothing; deleting one of the three leaves the other two whole.
+    (empty.seeds / "d.txt").write_text(article("council cuts budget", "Quiet body.", "Bo Bell"))
+    publish(empty, NOW + timedelta(hours=2))
+    assert entries(empty) == second
+    (empty.seeds / "b.txt").unlink()
+    publish(empty, NOW + timedelta(hours=3))
+    third = entries(empty)
+    assert len(third) == 2
+    assert not any("Loud body." in c for c in third.values())
+    assert {i: c for i, c in second.items() if "Loud body." not in c} == third
+
+
+def test_a_published_article_keeps_its_body_when_a_case_variant_arrives(empty: Config) -> None:
+    (empty.seeds / "z.txt").write_text(article("Rents rise again", "Original body."))
+    publish(empty, NOW)
+    (before,) = entries(empty).items()
+    (empty.seeds / "a.txt").write_text(article("RENTS RISE AGAIN", "Another body."))
+    os.utime(empty.seeds / "a.txt")
+    publish(empty, NOW + timedelta(hours=1))
+    after = entries(empty)
+    assert after[before[0]] == before[1]
+    assert len(after) == 2
+
+
+def test_cron_publish_leaves_a_seed_being_written_for_the_next_run(
+    run_feeds: RunFeeds, seeds_dir: Path, tmp_path: Path
+) -> None:
+    assert run_feeds("publish", "--quiet").returncode == 0
+    half = seeds_dir / "half.txt"
+    whole = article("Housing plan unveiled", "First paragraph.\n\nSecond paragraph.")
+    half.write_text(whole[: len(whole) // 2])  # a writer is still at it
+    result = run_feeds("publish")
+    assert result.returncode == 0, result.stderr
+    assert ", 1 deferred in " in result.stdout
+    titles = [e.title for e in feedparser.parse(tmp_path / "output/all.atom").entries]
+    assert "Housing plan unveiled" not in titles
+    assert run_feeds("publish", "-v").stderr.count("half.txt is still being written") == 1
+
+    half.write_text(whole)  # the writer is done; the file settles
+    past = time.time_ns() - 10 * 10**9
+    os.utime(half, ns=(past, past))
+    result = run_feeds("publish")
+    assert " deferred" not in result.stdout
+    titles = [e.title for e in feedparser.parse(tmp_path / "output/all.atom").entries]
+    assert "Housing plan unveiled" in titles
+
+
+def test_a_seed_dated_in_the_future_is_not_held_back(
+    run_feeds: RunFeeds, seeds_dir: Path, tmp_path: Path
+) -> None:
+    future = seeds_dir / "future.txt"
+    future.write_text(article("Dated tomorrow", "Body."))
+    ahead = time.time_ns() + 86_400 * 10**9
+    os.utime(future, ns=(ahead, ahead))
+    result = run_feeds("publish")
+    assert " deferred" not in result.stdout
+    titles = [e.title for e in feedparser.parse(tmp_path / "output/all.atom").entries]
+    assert "Dated tomorrow" in titles
