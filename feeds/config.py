@@ -235,10 +235,11 @@ _KEYS: dict[str, dict[str, tuple[str, Converter]]] = {
         "max_seed_bytes": ("max_seed_bytes", _positive_int),
         "tombstone_days": ("tombstone_days", _positive_int),
         "corrections_days": ("corrections_days", _days),
+        "settle": ("settle", _seconds),
     },
     "watch": {
         "interval": ("interval", _interval),
-        "settle": ("settle", _seconds),
+        "settle": ("settle", _seconds),  # its first home, still read
     },
     "serve": {
         "host": ("host", _str),
