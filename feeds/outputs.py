@@ -21,6 +21,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from feeds.address import (
+    archive_path,
+    archive_place,
+    entry_page_path,
+    entry_page_slug,
+    feed_path,
+    page_path,
+)
 from feeds.archive import newest_first, place_overflow
 from feeds.config import Config
 from feeds.history_store import FeedRow
@@ -30,13 +38,7 @@ from feeds.pages import PageRenderer, opml_files, render_opml
 from feeds.plan import RENDER_VERSION, feed_spec
 from feeds.reconcile import EntryChanges
 from feeds.records import FeedSpec, Site
-from feeds.render import (
-    History,
-    archive_path,
-    entry_page_path,
-    feed_path,
-    page_path,
-)
+from feeds.render import History
 from feeds.store import Store
 from feeds.write import OutputWriter
 
@@ -82,8 +84,10 @@ def render_outputs(
     changes: EntryChanges,
     full: bool,
     now: datetime,
+    damaged: frozenset[str] | set[str] = frozenset(),
 ) -> OutputPlan:
-    """Render and stage the files ``changes`` affect (every file when ``full``)."""
+    """Render and stage the files ``changes`` affect (every file when ``full``), and the
+    ``damaged`` ones: published files found missing or altered."""
     site = site_from_config(config)
     pages = PageRenderer(site)
     articles_only = not config.teasers
@@ -118,7 +122,8 @@ def render_outputs(
     touched_pages = set(changes.archive_pages)
     todo = set(by_key) if full else changes.feeds & by_key.keys()
     todo |= {_key(by_stem[f]) for f in expired | {f for f, _ in touched_pages} if f in by_stem}
-    todo |= {k for k, s in by_key.items() if not all(_exists(config, p) for p in files_of(s))}
+    todo |= {k for k, s in by_key.items() if not damaged.isdisjoint(files_of(s))}
+    touched_pages |= {place for p in damaged if (place := archive_place(p)) is not None}
 
     # The subscription documents: each feed's newest entries not yet archived, and the
     # archived ones corrected lately; any beyond max_entries go onto archive pages.
@@ -192,12 +197,16 @@ def render_outputs(
     to_render = [
         doc
         for doc in staged
-        if full or stored.get(doc.path) != digests[doc.path] or not _exists(config, doc.path)
+        if full or stored.get(doc.path) != digests[doc.path] or doc.path in damaged
     ]
     # Documents sharing entries are rendered close together, so each entry's elements
     # are built once and found in the cache by the next document that holds it.
     to_render.sort(key=lambda doc: (newest_of[doc.path], doc.path))
-    entry_ids: Sequence[str] = store.entry_ids(articles_only) if full else sorted(changes.pages)
+    if full:
+        entry_ids: Sequence[str] = store.entry_ids(articles_only)
+    else:
+        lost = {slug for p in damaged if (slug := entry_page_slug(p)) is not None}
+        entry_ids = sorted(changes.pages.union(store.ids_of_slugs(lost)))
     # Entry pages to delete: on a full run every page in entries/ that is not rendered
     # again, else those of removed entries (unless a new entry took the slug).
     if full:
@@ -211,7 +220,7 @@ def render_outputs(
             dispatcher.add(doc)
         _entry_pages(store, dispatcher, entry_ids, articles_only, unwanted)
     for path in ("index.html", *lists, STYLESHEET):
-        if full or stored.get(path) != digests[path] or not _exists(config, path):
+        if full or stored.get(path) != digests[path] or path in damaged:
             if path == "index.html":
                 ids = all_spec.entry_ids if all_spec else ()
                 latest = store.entries_by_id(ids)
@@ -253,10 +262,8 @@ def _archive_overflow(
 
 
 def _archive_stem(path: str) -> str | None:
-    """``archive/sections/x/3.atom`` → ``sections/x``; ``None`` for other paths."""
-    if not path.startswith("archive/"):
-        return None
-    return path.removeprefix("archive/").rpartition("/")[0]
+    place = archive_place(path)
+    return place[0] if place else None
 
 
 def _stem(kind: str, slug: str) -> str:
@@ -269,10 +276,6 @@ def _key(spec: FeedSpec) -> tuple[str, str]:
 
 def _with_entries(spec: FeedSpec, rows: Sequence[FeedRow]) -> FeedSpec:
     return replace(spec, entry_ids=tuple(r[0] for r in rows))
-
-
-def _exists(config: Config, path: str) -> bool:
-    return (config.output / path).exists()
 
 
 def _entry_pages(

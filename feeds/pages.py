@@ -16,8 +16,9 @@ import jinja2
 import markupsafe
 from lxml import etree
 
+from feeds.address import feed_path, page_path
 from feeds.records import Entry, FeedSpec, Site
-from feeds.render import FEED_TYPES, entry_html, feed_path, page_path
+from feeds.render import FEED_TYPES, entry_html
 
 _MONTHS = [
     "January",

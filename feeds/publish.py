@@ -16,7 +16,6 @@ in place, so a run that dies is simply redone by the next one.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from feeds.plan import RENDER_VERSION
 from feeds.reconcile import reconcile
 from feeds.store import Store
 from feeds.sync import Progress, sync_seeds
+from feeds.verify import Damage, check_outputs, stat_files
 from feeds.write import OutputWriter, clear_marker, sweep_temporaries
 
 log = logging.getLogger(__name__)
@@ -84,12 +84,15 @@ def publish(
     progress: Progress | None = None,
     settled_before_ns: int | None = None,
     status: Mapping[str, str] | None = None,
+    verify: bool = True,
 ) -> PublishReport:
     """Bring ``config.output`` up to date with ``config.seeds``; see the module docstring.
 
     With ``settled_before_ns`` (the watcher's), seed files modified after that
     moment, or seen to change while being read, are left for the next run, so
-    a half-written file is never published.
+    a half-written file is never published. With ``verify`` (the default; the
+    watcher does it every few scans) every file published before is checked
+    (size and mtime) and any that is missing or altered is written again.
     """
     started = time.perf_counter()
     now = now.astimezone(UTC).replace(microsecond=0)
@@ -98,6 +101,8 @@ def publish(
     with publish_lock(config.store, wait), Store.open(config.store) as store:
         with store.transaction():
             interrupted = sweep_temporaries(config.output)
+            # What the last publish left, checked before this one changes anything.
+            damage = check_outputs(store, config.output, not config.teasers) if verify else Damage()
             seeds = sync_seeds(store, config, progress, settled_before_ns)
             entries = reconcile(store, seeds, config, now)
             seeds.release()
@@ -107,20 +112,22 @@ def publish(
             deleted: list[str] = []
             tombstones_before = (now - timedelta(days=config.tombstone_days)).isoformat()
             expiring = store.history_expires(tombstones_before, now.isoformat())
-            changed = entries.feeds or entries.pages or expiring
-            if full or changed or _outputs_missing(store, config):
+            if full or entries.feeds or entries.pages or expiring or damage.damaged:
                 # Imported here: feedgen, lxml and Jinja2 cost a tenth of a second to
                 # load, and most runs (cron, the watcher's scans) have nothing to render.
                 from feeds.outputs import render_outputs
 
                 writer = OutputWriter(config.output)
                 try:
-                    plan = render_outputs(store, config, writer, entries, full, now)
+                    plan = render_outputs(store, config, writer, entries, full, now, damage.damaged)
                     written, deleted = writer.commit()
                 except BaseException:
                     writer.abort()
                     raise
                 store.record_outputs(plan.digests, plan.removed)
+            # Damaged files rewritten with the same bytes are left as they are: take them.
+            again = stat_files(config.output, sorted(set(written) | damage.damaged))
+            store.record_files(damage.adopted + again, [*deleted, *damage.stale])
             store.set_status(
                 last_run=now.isoformat(), render_fingerprint=fingerprint, **(status or {})
             )
@@ -162,14 +169,6 @@ def _feed_urls(config: Config, written: list[str]) -> list[str]:
         for p in written
         if p.endswith(suffixes) and not p.startswith("archive/")
     ]
-
-
-def _outputs_missing(store: Store, config: Config) -> bool:
-    """Whether a feed or listing page we published has gone (entry pages are not checked)."""
-    # os.path on plain strings: this runs on every idle scan, for thousands of files,
-    # and pathlib costs several times as much per file.
-    root = os.fspath(config.output)
-    return not all(os.path.exists(f"{root}/{path}") for path in store.output_hashes())  # noqa: PTH110
 
 
 def record_scan_failure(config: Config, now: datetime, error: str) -> None:

@@ -22,6 +22,7 @@ from feedgen.ext.dc import DcEntryExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from feeds.address import archive_path, entry_page_path, feed_path, page_path
 from feeds.check import check_feed, check_tree
 from feeds.ids import tag_uri
 from feeds.records import Entry, FeedSpec, Site
@@ -37,21 +38,6 @@ FEED_TYPES = {"atom": ATOM_TYPE, "rss": RSS_TYPE, "json": JSON_TYPE}
 GENERATOR = "feeds"
 # A feed with no entries still needs an <updated>; never "now", so it is stable.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def feed_path(spec: FeedSpec, fmt: str) -> str:
-    """Where the feed is written, relative to the output folder: ``sections/x.atom``."""
-    return f"{spec.stem}.{fmt}"
-
-
-def page_path(spec: FeedSpec) -> str:
-    """The HTML page that goes with a feed (its ``rel=alternate``)."""
-    return "index.html" if spec.kind == "all" else f"{spec.stem}.html"
-
-
-def entry_page_path(slug: str) -> str:
-    """The HTML page of one entry."""
-    return f"entries/{slug}.html"
 
 
 def feed_id(site: Site, spec: FeedSpec) -> str:
@@ -83,11 +69,6 @@ class History:
     next_archive: str | None = None
     page: int | None = None
     tombstones: tuple[tuple[str, datetime], ...] = ()
-
-
-def archive_path(spec: FeedSpec, page: int) -> str:
-    """Archive page ``page`` (1 is the oldest) of a feed: ``archive/sections/x/3.atom``."""
-    return f"archive/{spec.stem}/{page}.atom"
 
 
 class EntryElements:

@@ -4,7 +4,7 @@
 up to date by running ``MIGRATIONS[n]`` for each version ``n`` it is behind.
 """
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # "feed" in ASCII: marks the file as ours, so a foreign database is refused.
 APPLICATION_ID = 0x66656564
 
@@ -85,6 +85,16 @@ CREATE TABLE pending_pings (       -- WebSub pings that did not go out: the late
 ) WITHOUT ROWID;
 """
 
+# Version 6: the size and mtime of every file a publish put in the output folder,
+# so a publish can find one that was deleted or altered with one stat per file.
+_FILES = """
+CREATE TABLE files (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL
+) WITHOUT ROWID;
+"""
+
 SCHEMA = (
     """
 CREATE TABLE seeds (
@@ -131,6 +141,7 @@ CREATE TABLE status (
     + _HISTORY
     + _CATALOG_INDEX
     + _BY_PUBLISHED
+    + _FILES
 )
 
 # Version n → n+1 steps, applied in order when an older store is opened.
@@ -152,4 +163,5 @@ DELETE FROM outputs WHERE path LIKE 'entries/%';
     + """
 INSERT INTO archive_heads (feed, pages) SELECT feed, max(page) FROM archive GROUP BY feed;
 """,
+    5: _FILES,
 }

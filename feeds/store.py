@@ -390,6 +390,35 @@ class Store(HistoryQueries):
             sorted(written.items()),
         )
 
+    def file_stats(self) -> dict[str, tuple[int, int]]:
+        """``path → (size, mtime_ns)`` of every output file as the last publish left it."""
+        return {p: (size, mtime) for p, size, mtime in self._q("SELECT * FROM files")}
+
+    def record_files(self, stats: Iterable[tuple[str, int, int]], removed: Iterable[str]) -> None:
+        """Remember output files as they are now (path, size, mtime_ns); forget ``removed``."""
+        self._q(
+            "DELETE FROM files WHERE path IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(removed)),),
+        )
+        self._many(
+            "INSERT INTO files (path, size, mtime_ns) VALUES (?, ?, ?) ON CONFLICT (path)"
+            " DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns",
+            stats,
+        )
+
+    def entry_page_slugs(self, articles_only: bool) -> list[str]:
+        """The slugs of every entry that has a page."""
+        where = " WHERE kind = 'article'" if articles_only else ""
+        return [slug for (slug,) in self._q(f"SELECT slug FROM entries{where}")]
+
+    def ids_of_slugs(self, slugs: Iterable[str]) -> list[str]:
+        """The ids of the entries with these slugs."""
+        rows = self._q(
+            "SELECT id FROM entries WHERE slug IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(slugs)),),
+        )
+        return [entry_id for (entry_id,) in rows]
+
     def feed_ids(self, stems: Sequence[str], mint: Callable[[str], str]) -> dict[str, str]:
         """Each feed's stored ``atom:id``; ``mint(stem)`` gives one to a feed that has none."""
         known = dict(

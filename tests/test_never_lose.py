@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -12,7 +14,7 @@ import pytest
 
 from feeds.config import Config
 from feeds.publish import publish
-from tests.conftest import NOW, RunFeeds
+from tests.conftest import NOW, RunFeeds, tree_bytes, write_corpus
 
 
 def article(headline: str, body: str, author: str = "Jo Bloggs") -> str:
@@ -117,3 +119,72 @@ def test_a_seed_dated_in_the_future_is_not_held_back(
     assert " deferred" not in result.stdout
     titles = [e.title for e in feedparser.parse(tmp_path / "output/all.atom").entries]
     assert "Dated tomorrow" in titles
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Config:
+    """Twelve stories, five to a feed: archive pages, entry pages, section and author feeds."""
+    seeds = tmp_path / "seeds"
+    write_corpus(seeds, 12)
+    return Config(
+        seeds=seeds,
+        output=tmp_path / "output",
+        store=tmp_path / ".feeds" / "state.sqlite",
+        max_entries=5,
+        source="test",
+    )
+
+
+def test_lost_output_files_come_back(site: Config) -> None:
+    publish(site, NOW)
+    published = tree_bytes(site.output)
+    assert any(p.startswith("archive/") for p in published)
+    lost = [p for p in published if p.startswith(("entries/", "archive/"))]
+    shutil.rmtree(site.output / "entries")
+    shutil.rmtree(site.output / "archive")
+    report = publish(site, NOW)
+    assert sorted(report.written) == sorted(lost)
+    assert tree_bytes(site.output) == published
+
+    shutil.rmtree(site.output)
+    report = publish(site, NOW)
+    assert len(report.written) == len(published)
+    assert tree_bytes(site.output) == published
+    assert publish(site, NOW).written == ()
+
+
+def test_altered_output_files_are_put_right(site: Config) -> None:
+    publish(site, NOW)
+    published = tree_bytes(site.output)
+    page = next(p for p in published if p.startswith("entries/"))
+    (site.output / "all.atom").write_bytes(b"<feed/>")
+    (site.output / page).write_text("defaced")
+    (site.output / "archive/all/1.atom").write_bytes(published["archive/all/1.atom"] + b" ")
+    report = publish(site, NOW)
+    assert sorted(report.written) == sorted(["all.atom", page, "archive/all/1.atom"])
+    assert tree_bytes(site.output) == published
+
+
+def test_a_touched_file_is_checked_once_and_not_rewritten(site: Config) -> None:
+    publish(site, NOW)
+    os.utime(site.output / "all.rss")  # same bytes, new mtime
+    assert publish(site, NOW).written == ()
+    assert publish(site, NOW).written == ()
+
+
+def test_a_store_without_file_records_adopts_the_files_as_they_are(site: Config) -> None:
+    publish(site, NOW)
+    con = sqlite3.connect(site.store)
+    with con:
+        con.execute("DELETE FROM files")  # as a store from before records were kept
+    con.close()
+    assert publish(site, NOW).written == ()
+    (site.output / "index.html").unlink()
+    assert publish(site, NOW).written == ("index.html",)
+
+
+def test_the_watchers_cheap_scan_skips_the_check(site: Config) -> None:
+    publish(site, NOW)
+    (site.output / "all.json").unlink()
+    assert publish(site, NOW, verify=False).written == ()
+    assert publish(site, NOW).written == ("all.json",)

@@ -43,6 +43,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 JOB_ID = "scan"
+# Every this many scans (the first included), the published files are checked too: one
+# stat each, which an idle scan of a large site should not pay every time.
+VERIFY_EVERY = 10
 
 
 class _DemoteOverlapWarning(logging.Filter):
@@ -95,6 +98,7 @@ class Watcher:
                 wait=0,
                 settled_before_ns=settled_before_ns,
                 status={"last_scan": now.isoformat(), "last_scan_error": ""},
+                verify=self.scans % VERIFY_EVERY == 1,
             )
         except StoreLockedError as err:
             log.debug("scan skipped: %s", err)

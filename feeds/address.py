@@ -1,0 +1,48 @@
+"""Where each published file lives in the output folder. Pure.
+
+Every path under ``output/`` is decided here; absolute URLs are ``base_url``
+followed by one of these paths.
+"""
+
+from __future__ import annotations
+
+from feeds.records import FeedSpec
+
+ENTRY_FOLDER = "entries"
+ARCHIVE_FOLDER = "archive"
+
+
+def feed_path(spec: FeedSpec, fmt: str) -> str:
+    """Where the feed is written, relative to the output folder: ``sections/x.atom``."""
+    return f"{spec.stem}.{fmt}"
+
+
+def page_path(spec: FeedSpec) -> str:
+    """The HTML page that goes with a feed (its ``rel=alternate``)."""
+    return "index.html" if spec.kind == "all" else f"{spec.stem}.html"
+
+
+def entry_page_path(slug: str) -> str:
+    """The HTML page of one entry."""
+    return f"{ENTRY_FOLDER}/{slug}.html"
+
+
+def entry_page_slug(path: str) -> str | None:
+    """``entries/x.html`` → ``x``; ``None`` for any other path."""
+    folder, _, name = path.partition("/")
+    if folder != ENTRY_FOLDER or "/" in name or not name.endswith(".html"):
+        return None
+    return name.removesuffix(".html")
+
+
+def archive_path(spec: FeedSpec, page: int) -> str:
+    """Archive page ``page`` (1 is the oldest) of a feed: ``archive/sections/x/3.atom``."""
+    return f"{ARCHIVE_FOLDER}/{spec.stem}/{page}.atom"
+
+
+def archive_place(path: str) -> tuple[str, int] | None:
+    """``archive/sections/x/3.atom`` → ``("sections/x", 3)``; ``None`` for other paths."""
+    if not path.startswith(f"{ARCHIVE_FOLDER}/") or not path.endswith(".atom"):
+        return None
+    stem, _, page = path.removeprefix(f"{ARCHIVE_FOLDER}/").removesuffix(".atom").rpartition("/")
+    return (stem, int(page)) if stem and page.isdigit() else None
