@@ -165,6 +165,11 @@ def parse_now(value: str | None) -> datetime:
     help="Seconds to wait for another publisher to finish before giving up.",
 )
 @click.option("--rebuild", is_flag=True, help="Render every file again, even if unchanged.")
+@click.option(
+    "--new-store",
+    is_flag=True,
+    help="Start a new store even though the output folder was published to before.",
+)
 @click.option("--now", "now_text", hidden=True, help="Publish as if at this ISO 8601 time.")
 @verbosity_options
 def publish(
@@ -173,6 +178,7 @@ def publish(
     output: Path | None,
     wait: float,
     rebuild: bool,
+    new_store: bool,
     now_text: str | None,
     verbose: int,
     quiet: bool,
@@ -202,6 +208,7 @@ def publish(
             rebuild=rebuild,
             progress=progress,
             settled_before_ns=settled_before(config),
+            new_store=new_store,
         )
     for name in report.deferred:
         log.info(
@@ -275,6 +282,11 @@ def _progress_bar(quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
     help="json: one JSON object per line, for log shippers.",
 )
 @click.option("--serve", "serve_too", is_flag=True, help="Also serve the output over HTTP.")
+@click.option(
+    "--new-store",
+    is_flag=True,
+    help="Start a new store even though the output folder was published to before.",
+)
 @click.option("--host", help="With --serve: address to listen on (default 127.0.0.1).")
 @click.option("--port", type=click.IntRange(0, 65535), help="With --serve: port (default 8080).")
 @verbosity_options
@@ -286,6 +298,7 @@ def watch(
     settle: float | None,
     log_format: str,
     serve_too: bool,
+    new_store: bool,
     host: str | None,
     port: int | None,
     verbose: int,
@@ -309,7 +322,7 @@ def watch(
         config = build_config(config_path, seeds, output)
         return with_overrides(config, interval=interval, settle=settle, host=host, port=port)
 
-    sys.exit(run(load, serve=serve_too))
+    sys.exit(run(load, serve=serve_too, new_store=new_store))
 
 
 @cli.command()

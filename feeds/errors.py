@@ -11,6 +11,7 @@ single line that names the thing at fault::
     ├── ConfigError          a bad key or value in feeds.toml (path, key)
     ├── StoreError           the SQLite store cannot be used
     │   ├── StoreLockedError     another publisher holds the lock
+    │   ├── StoreMissingError    no store, but the output shows an earlier publish
     │   └── SchemaVersionError   the store was written by another version
     ├── PublishError         a rendered feed failed its check; nothing replaced
     └── FeedPageError        a published feed file the server cannot show as a page
@@ -81,6 +82,11 @@ class StoreError(FeedsError):
 
 class StoreLockedError(StoreError):
     """Another process holds the store's publish lock."""
+
+
+class StoreMissingError(StoreError):
+    """The store is missing or empty while the output folder holds an earlier publish:
+    going on would give published entries new dates."""
 
 
 class SchemaVersionError(StoreError):

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from feeds.config import Config
-from feeds.errors import ConfigError, FeedsError
+from feeds.errors import ConfigError, FeedsError, StoreMissingError
 from feeds.lock import publish_lock
 from feeds.plan import RENDER_VERSION
 from feeds.reconcile import reconcile
@@ -85,6 +85,7 @@ def publish(
     settled_before_ns: int | None = None,
     status: Mapping[str, str] | None = None,
     verify: bool = True,
+    new_store: bool = False,
 ) -> PublishReport:
     """Bring ``config.output`` up to date with ``config.seeds``; see the module docstring.
 
@@ -93,12 +94,18 @@ def publish(
     a half-written file is never published. With ``verify`` (the default; the
     watcher does it every few scans) every file published before is checked
     (size and mtime) and any that is missing or altered is written again.
+    A missing or empty store beside an output folder that was published to is
+    refused (``StoreMissingError``) unless ``new_store``.
     """
     started = time.perf_counter()
     now = now.astimezone(UTC).replace(microsecond=0)
     if not config.seeds.is_dir():
         raise ConfigError(config.source, "publish.seeds", f"{config.seeds} is not a folder")
+    if not new_store and not config.store.exists():
+        refuse_lost_store(config, None)
     with publish_lock(config.store, wait), Store.open(config.store) as store:
+        if not new_store:
+            refuse_lost_store(config, store)
         with store.transaction():
             interrupted = sweep_temporaries(config.output)
             # What the last publish left, checked before this one changes anything.
@@ -169,6 +176,25 @@ def _feed_urls(config: Config, written: list[str]) -> list[str]:
         for p in written
         if p.endswith(suffixes) and not p.startswith("archive/")
     ]
+
+
+# Files every publish writes at the top of the output folder (whatever the formats).
+_PUBLISHED_SIGNS = ("index.html", "all.atom", "all.rss", "all.json", "feeds.opml")
+
+
+def refuse_lost_store(config: Config, store: Store | None) -> None:
+    """Raise ``StoreMissingError`` when the store (``None``: no file) has never recorded
+    a publish but the output folder holds one: the store was deleted or replaced."""
+    if store is not None and store.status().get("last_run"):
+        return
+    if not any((config.output / name).is_file() for name in _PUBLISHED_SIGNS):
+        return
+    state = "is missing" if store is None else "has no publish recorded"
+    raise StoreMissingError(
+        f"{config.store} {state}, but {config.output} holds an earlier publish: restore the"
+        " store from a backup, or pass --new-store to start a new one (entries not dated in"
+        " their seeds then get new dates)"
+    )
 
 
 def record_scan_failure(config: Config, now: datetime, error: str) -> None:

@@ -188,3 +188,32 @@ def test_the_watchers_cheap_scan_skips_the_check(site: Config) -> None:
     (site.output / "all.json").unlink()
     assert publish(site, NOW, verify=False).written == ()
     assert publish(site, NOW).written == ("all.json",)
+
+
+@pytest.mark.parametrize("how", ["deleted", "emptied"])
+def test_a_lost_store_is_refused_unless_asked_for(
+    run_feeds: RunFeeds, seeds_dir: Path, tmp_path: Path, how: str
+) -> None:
+    assert run_feeds("publish", "--quiet").returncode == 0
+    published = tree_bytes(tmp_path / "output")
+    store = tmp_path / ".feeds/state.sqlite"
+    store.unlink()
+    if how == "emptied":
+        store.write_bytes(b"")
+    for command in (["publish"], ["watch", "--interval", "60"]):
+        result = run_feeds(*command, timeout=20)
+        assert result.returncode == 2, result.stderr
+        (line,) = result.stderr.splitlines()
+        assert str(store) in line and "--new-store" in line, line
+        assert tree_bytes(tmp_path / "output") == published
+    result = run_feeds("publish", "--new-store")
+    assert result.returncode == 0, result.stderr
+    assert run_feeds("publish", "--quiet").returncode == 0  # the new store is a store
+
+
+def test_a_first_publish_needs_no_flag(
+    run_feeds: RunFeeds, seeds_dir: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "output").mkdir()
+    (tmp_path / "output" / "README").write_text("not a publish")
+    assert run_feeds("publish", "--quiet").returncode == 0

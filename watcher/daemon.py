@@ -33,8 +33,15 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from feeds.config import Config
 from feeds.errors import FeedsError, StoreLockedError
-from feeds.publish import PublishReport, publish, record_scan_failure, settled_before
+from feeds.publish import (
+    PublishReport,
+    publish,
+    record_scan_failure,
+    refuse_lost_store,
+    settled_before,
+)
 from feeds.status import record_hub_results
+from feeds.store import Store
 from feeds.websub import Pinger, PingResult, describe_failures, hub_failures
 
 if TYPE_CHECKING:
@@ -61,9 +68,18 @@ class _DemoteOverlapWarning(logging.Filter):
 class Watcher:
     """Owns the scheduler, the signal-driven stop and reload, and the scan job."""
 
-    def __init__(self, load_config: Callable[[], Config], serve: bool = False) -> None:
+    def __init__(
+        self, load_config: Callable[[], Config], serve: bool = False, new_store: bool = False
+    ) -> None:
         self._load_config = load_config
         self.config = load_config()
+        self.new_store = new_store
+        if not new_store:  # refused at start, before anything runs
+            if not self.config.store.exists():
+                refuse_lost_store(self.config, None)
+            else:
+                with Store.open(self.config.store) as store:
+                    refuse_lost_store(self.config, store)
         self.stop = threading.Event()
         self.reload = threading.Event()
         self.scans = 0
@@ -99,6 +115,7 @@ class Watcher:
                 settled_before_ns=settled_before_ns,
                 status={"last_scan": now.isoformat(), "last_scan_error": ""},
                 verify=self.scans % VERIFY_EVERY == 1,
+                new_store=self.new_store,
             )
         except StoreLockedError as err:
             log.debug("scan skipped: %s", err)
@@ -216,6 +233,6 @@ class Watcher:
         self.scheduler.shutdown(wait=True)
 
 
-def run(load_config: Callable[[], Config], serve: bool = False) -> int:
+def run(load_config: Callable[[], Config], serve: bool = False, new_store: bool = False) -> int:
     """Run the watcher (and with ``serve`` the HTTP server) in the foreground."""
-    return Watcher(load_config, serve).run()
+    return Watcher(load_config, serve, new_store).run()
