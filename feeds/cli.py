@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -135,9 +136,18 @@ def config_options(func: F) -> F:
 def build_config(config_path: Path | None, seeds: Path | None, output: Path | None) -> Config:
     """The config file (or defaults) with command-line flags on top."""
     from feeds.config import load_config, with_overrides
+    from feeds.folders import check_folders
 
-    config = load_config(config_path, Path.cwd())
-    return with_overrides(config, seeds=seeds, output=output)
+    config = with_overrides(load_config(config_path, Path.cwd()), seeds=seeds, output=output)
+    check_folders(config)
+    return config
+
+
+def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """Refuse ``nan``, which slips through every range check."""
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter("must be a finite number of seconds")
+    return value
 
 
 def parse_now(value: str | None) -> datetime:
@@ -267,11 +277,15 @@ def _progress_bar(quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
 @cli.command()
 @config_options
 @click.option(
-    "--interval", type=click.FloatRange(min=0.1), help="Seconds between scans (default 30)."
+    "--interval",
+    type=click.FloatRange(min=0.1, max=86400),
+    callback=_finite,
+    help="Seconds between scans (default 30).",
 )
 @click.option(
     "--settle",
-    type=click.FloatRange(min=0),
+    type=click.FloatRange(min=0, max=3600),
+    callback=_finite,
     help="Leave files modified less than this many seconds ago for the next scan (default 2).",
 )
 @click.option(
@@ -462,4 +476,9 @@ def main() -> None:
         sys.exit(EXIT_REJECTED)
     except FeedsError as err:
         click.echo(f"error: {err}", err=True)
+        sys.exit(EXIT_USAGE)
+    except OSError as err:
+        # The file system refused (read-only, full, gone): the file and the reason, no traceback.
+        where = f"{err.filename}: " if err.filename else ""
+        click.echo(f"error: {where}{err.strerror or err}", err=True)
         sys.exit(EXIT_USAGE)

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -51,6 +54,7 @@ class Config:
     max_seed_bytes: int = DEFAULT_MAX_SEED_BYTES
     tombstone_days: int = 30
     corrections_days: int = 14
+    max_authors: int = 20
     # [sections] slug → display name
     section_names: tuple[tuple[str, str], ...] = ()
     # [watch]
@@ -116,10 +120,21 @@ def _path(value: Any, key: str) -> Path:
     return Path(_str(value, key))
 
 
-def _positive_int(value: Any, key: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError("must be a whole number of at least 1")
-    return value
+def _whole(low: int, high: int) -> Converter:
+    """A converter for a whole number from ``low`` to ``high``."""
+
+    def convert(value: Any, key: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"must be a whole number from {low} to {high}")
+        return value
+
+    return convert
+
+
+def _number(value: Any, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError("must be a finite number of seconds")
+    return float(value)
 
 
 def _days(value: Any, key: str) -> int:
@@ -129,16 +144,28 @@ def _days(value: Any, key: str) -> int:
 
 
 def _seconds(value: Any, key: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise ValueError("must be a number of seconds, 0 or more")
-    return float(value)
+    seconds = _number(value, key)
+    if not 0 <= seconds <= 3600:
+        raise ValueError("must be a number of seconds from 0 to 3600")
+    return seconds
 
 
 def _interval(value: Any, key: str) -> float:
-    seconds = _seconds(value, key)
-    if seconds < 0.1:
-        raise ValueError("must be at least 0.1 seconds")
+    seconds = _number(value, key)
+    if not 0.1 <= seconds <= 86400:
+        raise ValueError("must be a number of seconds from 0.1 to 86400")
     return seconds
+
+
+def _timeout(value: Any, key: str) -> float:
+    seconds = _number(value, key)
+    if not 0.1 <= seconds <= 300:
+        raise ValueError("must be a number of seconds from 0.1 to 300")
+    return seconds
+
+
+# RFC 3986: unreserved, reserved and percent-encoding characters, nothing else.
+_URL_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
 
 
 def _bool(value: Any, key: str) -> bool:
@@ -152,6 +179,9 @@ def _base_url(value: Any, key: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         raise ValueError("must be an absolute http:// or https:// URL without query or fragment")
+    if not _URL_CHARS.fullmatch(url):
+        # It is written into XML, HTML and a processing instruction: only URL characters.
+        raise ValueError("must hold only URL characters (no spaces, quotes, < or >)")
     return url if url.endswith("/") else url + "/"
 
 
@@ -164,9 +194,18 @@ def _tag_authority(value: Any, key: str) -> str:
 
 def _tag_date(value: Any, key: str) -> str:
     text = value.isoformat() if hasattr(value, "isoformat") else value
-    if not isinstance(text, str) or not is_valid_tag_date(text):
+    if not isinstance(text, str) or not is_valid_tag_date(text) or not _real_date(text):
         raise ValueError("must be a date you owned the domain on: YYYY, YYYY-MM or YYYY-MM-DD")
     return text
+
+
+def _real_date(text: str) -> bool:
+    """``2026``, ``2026-02``, ``2026-02-28``: a year from 1, a month 1-12, a day in it."""
+    try:
+        date.fromisoformat((text + "-01-01")[:10])
+    except ValueError:
+        return False
+    return text[:4] != "0000"
 
 
 def _timezone(value: Any, key: str) -> str:
@@ -229,11 +268,12 @@ _KEYS: dict[str, dict[str, tuple[str, Converter]]] = {
         "seeds": ("seeds", _path),
         "output": ("output", _path),
         "store": ("store", _path),
-        "max_entries": ("max_entries", _positive_int),
+        "max_entries": ("max_entries", _whole(1, 10_000)),
+        "max_authors": ("max_authors", _whole(1, 1_000)),
         "formats": ("formats", _formats),
         "teasers": ("teasers", _bool),
-        "max_seed_bytes": ("max_seed_bytes", _positive_int),
-        "tombstone_days": ("tombstone_days", _positive_int),
+        "max_seed_bytes": ("max_seed_bytes", _whole(1, 1 << 30)),
+        "tombstone_days": ("tombstone_days", _whole(1, 3650)),
         "corrections_days": ("corrections_days", _days),
         "settle": ("settle", _seconds),
     },
@@ -247,7 +287,7 @@ _KEYS: dict[str, dict[str, tuple[str, Converter]]] = {
     },
     "websub": {
         "hubs": ("hubs", _hubs),
-        "timeout": ("hub_timeout", _interval),
+        "timeout": ("hub_timeout", _timeout),
         "retries": ("hub_retries", _retries),
     },
 }
@@ -269,6 +309,11 @@ def load_config(path: Path | None, cwd: Path) -> Config:
         raise ConfigError(name, None, f"cannot read: {err.strerror or err}") from err
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(name, None, f"not valid TOML: {err}") from err
+    except UnicodeDecodeError as err:
+        line = err.object[: err.start].count(b"\n") + 1
+        raise ConfigError(
+            name, None, f"line {line}: not UTF-8 (byte 0x{err.object[err.start]:02x})"
+        ) from err
     return _resolve_paths(config_from_mapping(data, name), path.parent)
 
 

@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 
 from feeds.config import Config
 from feeds.errors import ConfigError, FeedsError, StoreMissingError
+from feeds.folders import check_folders
 from feeds.lock import publish_lock
 from feeds.plan import RENDER_VERSION
 from feeds.reconcile import reconcile
@@ -99,6 +100,7 @@ def publish(
     """
     started = time.perf_counter()
     now = now.astimezone(UTC).replace(microsecond=0)
+    check_folders(config)
     if not config.seeds.is_dir():
         raise ConfigError(config.source, "publish.seeds", f"{config.seeds} is not a folder")
     if not new_store and not config.store.exists():

@@ -124,6 +124,11 @@ class Watcher:
             log.error("scan failed: %s", err)
             record_scan_failure(config, now, str(err))
             return None
+        except OSError as err:  # read-only, full, gone: a line, and the next scan tries again
+            line = f"{err.filename}: {err.strerror or err}" if err.filename else str(err)
+            log.error("scan failed: %s", line)
+            record_scan_failure(config, now, line)
+            return None
         except Exception as err:
             log.exception("scan failed unexpectedly")
             record_scan_failure(config, now, f"{type(err).__name__}: {err}")
