@@ -22,11 +22,13 @@ class InspectResult:
     warnings: tuple[str, ...]
 
 
-def _expand(paths: tuple[Path, ...]) -> list[Path]:
+def _expand(paths: tuple[Path, ...], errors: list[SeedError]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(path / name for name in sorted(scan_seeds(path)))
+            found, refused = scan_seeds(path)
+            files.extend(path / name for name in sorted(found))
+            errors.extend(SeedError(str(path / name), refused[name]) for name in sorted(refused))
         elif not is_editor_leftover(path.name):
             # A file named explicitly is inspected whatever its extension;
             # editor leftovers are skipped everywhere, even when named.
@@ -38,7 +40,7 @@ def inspect_paths(paths: tuple[Path, ...], max_seed_bytes: int) -> InspectResult
     """Normalise and merge the given files (folders expand to their seed files)."""
     parsed: list[ParsedSeed] = []
     errors: list[SeedError] = []
-    for path in _expand(paths):
+    for path in _expand(paths, errors):
         try:
             seed, _ = read_seed(path, str(path), max_seed_bytes)
         except SeedError as err:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import replace
 
 from feeds.records import MergedStory, Story
 
@@ -82,6 +83,16 @@ def merge_group(group: list[Story]) -> list[MergedStory]:
         else:
             merged.append(_merge(members, variant_key(group[0].key, sources[0])))
     return merged
+
+
+def cap_authors(story: MergedStory, limit: int) -> MergedStory:
+    """At most ``limit`` authors get the story in their feeds; the others are named in
+    its text (a last paragraph), so a huge byline costs one paragraph, not a feed each."""
+    if len(story.authors) <= limit:
+        return story
+    rest = ", ".join(a.name for a in story.authors[limit:])
+    paragraphs = (*story.paragraphs, f"Also by {rest}.") if story.paragraphs else ()
+    return replace(story, authors=story.authors[:limit], paragraphs=paragraphs)
 
 
 def _merge(group: list[Story], key: str) -> MergedStory:

@@ -30,6 +30,14 @@ from feeds.ids import slugify, story_key
 from feeds.records import Author, ParsedSeed, Section, Story
 
 DEFAULT_MAX_SEED_BYTES = 5 * 1024 * 1024
+# Limits on one seed, so that the work and output of a run stay in proportion to its
+# input (a byline of 10,000 names would otherwise make 10,000 author feeds).
+MAX_BYLINE_NAMES = 1_000
+MAX_PARAGRAPHS = 5_000
+MAX_PARAGRAPH_CHARS = 100_000
+# A few stray NUL bytes are dropped; more than this share of the file is a binary file.
+_MAX_NUL_SHARE = 0.01
+_MAX_STRAY_NULS = 16
 
 # XML 1.0 `Char` production, plus C1 controls: XML allows those but
 # discourages them (section 2.2), and in scraped text they are always mojibake.
@@ -112,9 +120,23 @@ def decode_seed(data: bytes, source: str, max_bytes: int = DEFAULT_MAX_SEED_BYTE
     """
     if len(data) > max_bytes:
         raise SeedTooLarge(source, f"file is {len(data)} bytes, over the limit of {max_bytes}")
+    dropped: tuple[str, ...] = ()
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise SeedEncodingError(source, "binary file (NUL byte)", line=line)
+        nuls = data.count(b"\x00")
+        if nuls > _MAX_STRAY_NULS and nuls > len(data) * _MAX_NUL_SHARE:
+            raise SeedEncodingError(source, f"binary file ({nuls} NUL bytes)", line=line)
+        data = data.replace(b"\x00", b"")
+        dropped = (f"{source}:{line}: {nuls} NUL byte{'s' if nuls > 1 else ''} dropped",)
+    parsed = _decode(data, source)
+    if dropped:
+        parsed = ParsedSeed(
+            parsed.source, parsed.article, parsed.teasers, dropped + parsed.warnings
+        )
+    return parsed
+
+
+def _decode(data: bytes, source: str) -> ParsedSeed:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -144,7 +166,7 @@ def normalise_seed(text: str, source: str) -> ParsedSeed:
         blocks = blocks[1:]
     authors: tuple[Author, ...] = ()
     if blocks and (footer := _FOOTER.match(blocks[-1].text)):
-        authors = split_names(footer["names"])
+        authors = _byline(footer["names"], source, blocks[-1].line)
         blocks = blocks[:-1]
     if not blocks:
         raise SeedLayoutError(source, "no article: expected a section label and a headline")
@@ -176,6 +198,7 @@ def normalise_seed(text: str, source: str) -> ParsedSeed:
         rest = rest[:-4]
     teasers.reverse()
 
+    _check_body(rest, source)
     body = [b.text for b in rest]
     if body and story_key(body[0]) == story_key(standfirst):
         body = body[1:]
@@ -192,6 +215,37 @@ def normalise_seed(text: str, source: str) -> ParsedSeed:
         line=headline.line,
     )
     return ParsedSeed(source=source, article=article, teasers=tuple(teasers))
+
+
+def _byline(names: str, source: str, line: int) -> tuple[Author, ...]:
+    authors = split_names(names)
+    if len(authors) > MAX_BYLINE_NAMES:
+        raise SeedLayoutError(
+            source,
+            f"{len(authors)} names, over the limit of {MAX_BYLINE_NAMES}",
+            line=line,
+            field="byline",
+        )
+    return authors
+
+
+def _check_body(body: list[_Block], source: str) -> None:
+    if len(body) > MAX_PARAGRAPHS:
+        raise SeedLayoutError(
+            source,
+            f"{len(body)} paragraphs, over the limit of {MAX_PARAGRAPHS}",
+            line=body[MAX_PARAGRAPHS].line,
+            field="body",
+        )
+    for block in body:
+        if len(block.text) > MAX_PARAGRAPH_CHARS:
+            raise SeedLayoutError(
+                source,
+                f"a paragraph of {len(block.text)} characters, over the limit of"
+                f" {MAX_PARAGRAPH_CHARS}",
+                line=block.line,
+                field="body",
+            )
 
 
 def _blocks(text: str) -> Iterable[_Block]:
@@ -235,7 +289,7 @@ def _teaser(window: list[_Block], source: str) -> Story | None:
     if not _is_label(label.text):
         return None
     if match := _BYLINE.match(byline.text):
-        authors = split_names(match["names"])
+        authors = _byline(match["names"], source, byline.line)
         date_text = match["date"]
     elif match := _BARE_DATE.match(byline.text):
         authors = ()

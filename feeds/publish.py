@@ -113,6 +113,8 @@ def publish(
             # What the last publish left, checked before this one changes anything.
             damage = check_outputs(store, config.output, not config.teasers) if verify else Damage()
             seeds = sync_seeds(store, config, progress, settled_before_ns)
+            if store.status().get("max_authors") != str(config.max_authors):
+                seeds.keys |= store.story_keys()  # every entry's authors are capped anew
             entries = reconcile(store, seeds, config, now)
             seeds.release()
             fingerprint = f"{RENDER_VERSION}:{config.render_fingerprint()}"
@@ -138,7 +140,10 @@ def publish(
             again = stat_files(config.output, sorted(set(written) | damage.damaged))
             store.record_files(damage.adopted + again, [*deleted, *damage.stale])
             store.set_status(
-                last_run=now.isoformat(), render_fingerprint=fingerprint, **(status or {})
+                last_run=now.isoformat(),
+                render_fingerprint=fingerprint,
+                max_authors=str(config.max_authors),
+                **(status or {}),
             )
             if written or deleted:
                 store.set_status(last_publish=now.isoformat())

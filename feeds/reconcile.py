@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from feeds.config import Config
 from feeds.ids import slugify, tag_uri
-from feeds.merge import base_key, entry_origins, merge_stories
+from feeds.merge import base_key, cap_authors, entry_origins, merge_stories
 from feeds.records import Entry, EntryRef, MergedStory
 from feeds.seeds import SeedStat
 from feeds.store import Store
@@ -112,7 +112,10 @@ def reconcile(store: Store, seeds: SeedChanges, config: Config, now: datetime) -
     keys = sorted(articles)
     for start in range(0, len(keys), KEY_CHUNK):
         chunk = keys[start : start + KEY_CHUNK]
-        merged = merge_stories(store.stories_with_keys(chunk))
+        merged = [
+            cap_authors(story, config.max_authors)
+            for story in merge_stories(store.stories_with_keys(chunk))
+        ]
         result.warnings += _headline_clashes(merged, config)
         entries = _entries(store, merged, matches, reserved, seeds, config, now, result)
         store.insert_entries(entries)

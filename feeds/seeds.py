@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from pathlib import Path
 
 from feeds.errors import SeedError, SeedTooLarge
@@ -19,20 +20,46 @@ SEED_SUFFIX = ".txt"
 SeedStat = tuple[int, int]  # (size, mtime_ns): all a scan compares, and small at 100k seeds
 
 
-def scan_seeds(folder: Path) -> dict[str, SeedStat]:
-    """``name → (size, mtime_ns)`` of the seed files directly in ``folder``: one ``stat`` each.
+# What a seed's (size, mtime) is recorded as when it cannot be read at all: no real
+# file has a negative mtime, so it is re-reported only once it changes.
+UNREADABLE: SeedStat = (0, -1)
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+)
 
-    This is the whole cost of an idle scan, so it stays a tight loop.
+
+def scan_seeds(folder: Path) -> tuple[dict[str, SeedStat], dict[str, str]]:
+    """``name → (size, mtime_ns)`` of the seed files directly in ``folder``: one ``stat`` each,
+    and ``name → why`` for the ``*.txt`` names that cannot be read as files.
+
+    This is the whole cost of an idle scan, so it stays a tight loop. A file
+    that vanishes while the folder is listed is simply not there.
     """
     found: dict[str, SeedStat] = {}
+    refused: dict[str, str] = {}
     with os.scandir(folder) as it:
         for entry in it:
             name = entry.name
             # A *.txt name can only be an editor leftover by starting with a dot.
-            if name.endswith(SEED_SUFFIX) and name[0] != "." and entry.is_file():
-                st = entry.stat()
+            if not name.endswith(SEED_SUFFIX) or name[0] == ".":
+                continue
+            try:
+                st = entry.stat()  # follows a symlink, as reading it would
+            except FileNotFoundError:
+                continue
+            except OSError as err:  # a symlink loop, a permission denied
+                refused[name] = f"cannot read: {err.strerror or err}"
+                continue
+            if stat.S_ISREG(st.st_mode):
                 found[name] = (st.st_size, st.st_mtime_ns)
-    return found
+            else:
+                kind = next((k for test, k in _KINDS if test(st.st_mode)), "not a file")
+                refused[name] = f"{kind}, not a seed file"
+    return found, refused
 
 
 def read_seed(
@@ -45,8 +72,12 @@ def read_seed(
     costs nothing.
     """
     try:
-        with path.open("rb") as f:
+        # Non-blocking, so a named pipe put in a seed's place cannot hang the publish.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as f:
             st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise SeedError(str(path), "not a regular file")
             if st.st_size > max_bytes:
                 raise SeedTooLarge(
                     str(path), f"file is {st.st_size} bytes, over the limit of {max_bytes}"

@@ -210,6 +210,10 @@ class Store(HistoryQueries):
             ),
         )
 
+    def story_keys(self) -> set[str]:
+        """Every story key the seeds hold."""
+        return {key for (key,) in self._q("SELECT DISTINCT key FROM stories")}
+
     def stories_with_keys(self, keys: Iterable[str]) -> list[Story]:
         """Every stored story whose key is one of ``keys``."""
         out: list[Story] = []
@@ -336,7 +340,9 @@ class Store(HistoryQueries):
         """
         only = " WHERE kind = 'article'" if articles_only else ""
         total = int(self._q(f"SELECT count(*) FROM entries{only}").fetchone()[0])
-        catalog: list[tuple[str, str, str, int]] = [("all", "all", "", total)] if total else []
+        # The main feed always exists: its subscribers keep it, and its tombstones, when
+        # the last entry goes.
+        catalog: list[tuple[str, str, str, int]] = [("all", "all", "", total)]
         catalog += [
             ("section", slug, name, count)
             for slug, name, count in self._q(

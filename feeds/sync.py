@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from feeds.config import Config
-from feeds.errors import SeedError
+from feeds.errors import ConfigError, SeedError
 from feeds.records import SeedFingerprint, StoredSeed
-from feeds.seeds import SeedStat, read_seed, scan_seeds
+from feeds.seeds import UNREADABLE, SeedStat, read_seed, scan_seeds
 from feeds.store import SeedState, Store
 from feeds.workers import spawn_pool, worker_count
 
@@ -63,7 +63,9 @@ def sync_seeds(
     """Read the seeds whose size or mtime changed; record stories, rejections and deletions."""
     changes = SeedChanges()
     seen = store.seed_stats()
-    present = stats = scan_seeds(config.seeds)
+    stats, refused = _scan(config)
+    _refuse(config, refused, seen, changes)
+    present = stats | dict.fromkeys(refused, UNREADABLE)  # its last good stories stay
     changes.count = len(present)
     changes.stats = stats
     to_read: list[str] = []
@@ -102,6 +104,28 @@ def sync_seeds(
     if changes.sources:
         log.debug("%d seeds changed: %s", len(changes.sources), sorted(changes.sources)[:10])
     return changes
+
+
+def _scan(config: Config) -> tuple[dict[str, SeedStat], dict[str, str]]:
+    try:
+        return scan_seeds(config.seeds)
+    except OSError as err:
+        raise ConfigError(
+            config.source, "publish.seeds", f"{config.seeds}: cannot read: {err.strerror or err}"
+        ) from err
+
+
+def _refuse(
+    config: Config, refused: dict[str, str], seen: Mapping[str, SeedStat], changes: SeedChanges
+) -> None:
+    """Reject the names that cannot be read as files, once each (until they change)."""
+    for name in sorted(refused):
+        if seen.get(name) == UNREADABLE:
+            continue
+        message = f"{config.seeds / name}: {refused[name]}"
+        log.warning("%s", message)
+        changes.rejected_now.append(message)
+        changes.rejections.append((SeedFingerprint(name, *UNREADABLE, ""), message))
 
 
 def _store_batch(

@@ -58,7 +58,7 @@ def test_bad_config_exit_2_naming_the_key(
     assert result.returncode == 2
     assert result.stderr == (
         f"error: {tmp_path / 'feeds.toml'}: publish.max_entries:"
-        " must be a whole number of at least 1\n"
+        " must be a whole number from 1 to 10000\n"
     )
     (tmp_path / "feeds.toml").write_text("[site]\ncolour = 'blue'\n")
     result = run_feeds("publish")

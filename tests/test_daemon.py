@@ -206,6 +206,14 @@ def test_sighup_rereads_the_config(tmp_path: Path, seeds_dir: Path) -> None:
         daemon.proc.send_signal(signal.SIGHUP)
         assert wait_until(lambda: feedparser.parse(str(out / "all.atom")).feed.title == "After")
         assert daemon.messages("config reloaded")
+        # A config that would do damage is refused; the daemon keeps the one it has.
+        config.write_text('[site]\ntitle = "Root"\n[publish]\noutput = "/"\n')
+        daemon.proc.send_signal(signal.SIGHUP)
+        assert wait_until(lambda: bool(daemon.messages("config not reloaded")))
+        (line,) = daemon.messages("config not reloaded")
+        assert "publish.output" in line
+        assert daemon.proc.poll() is None
+        assert feedparser.parse(str(out / "all.atom")).feed.title == "After"
 
 
 def test_watcher_and_publish_give_identical_output(tmp_path: Path, run_feeds: RunFeeds) -> None:
