@@ -22,7 +22,7 @@ import click
 
 from feeds import __version__
 from feeds.config import Config
-from feeds.errors import FeedsError, SeedError
+from feeds.errors import FeedsError, SeedError, StoreError
 
 log = logging.getLogger("feeds")
 
@@ -133,14 +133,26 @@ def config_options(func: F) -> F:
     return func
 
 
-def build_config(config_path: Path | None, seeds: Path | None, output: Path | None) -> Config:
-    """The config file (or defaults) with command-line flags on top."""
+def build_config(
+    config_path: Path | None, seeds: Path | None, output: Path | None, checked: bool = True
+) -> Config:
+    """The config file (or defaults) with command-line flags on top; ``checked``: its folders
+    are refused where they would do damage (``feeds publish`` checks them itself)."""
     from feeds.config import load_config, with_overrides
     from feeds.folders import check_folders
 
     config = with_overrides(load_config(config_path, Path.cwd()), seeds=seeds, output=output)
-    check_folders(config)
+    if checked:
+        check_folders(config)
     return config
+
+
+def _one_line(err: BaseException) -> str:
+    """An error as ``main`` prints it."""
+    if isinstance(err, OSError) and not isinstance(err, FeedsError):
+        where = f"{err.filename}: " if err.filename else ""
+        return f"{where}{err.strerror or err}"
+    return str(err)
 
 
 def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
@@ -204,22 +216,30 @@ def publish(
     Example: feeds publish --quiet
     """
     from feeds.publish import publish as run_publish
-    from feeds.publish import settled_before
+    from feeds.publish import record_publish_failure, settled_before
 
     started = time.perf_counter()
     setup_logging(verbose, quiet)
-    config = build_config(config_path, seeds, output)
+    config = build_config(config_path, seeds, output, checked=False)  # publish() checks
     now = parse_now(now_text)
-    with _progress_bar(quiet) as progress:
-        report = run_publish(
-            config,
-            now,
-            wait=wait,
-            rebuild=rebuild,
-            progress=progress,
-            settled_before_ns=settled_before(config),
-            new_store=new_store,
-        )
+    try:
+        with _progress_bar(quiet) as progress:
+            report = run_publish(
+                config,
+                now,
+                wait=wait,
+                rebuild=rebuild,
+                progress=progress,
+                settled_before_ns=settled_before(config),
+                new_store=new_store,
+            )
+    except StoreError:
+        # Locked: another publisher is at work. Otherwise the store is what failed, and
+        # cannot take a note; ``feeds status`` finds that out from the store itself.
+        raise
+    except (FeedsError, OSError) as err:
+        record_publish_failure(config, now, _one_line(err))
+        raise
     for name in report.deferred:
         log.info(
             "deferred: %s/%s is still being written; the next run takes it", config.seeds, name
@@ -410,19 +430,22 @@ def serve(
 def status(config_path: Path | None, as_json: bool) -> None:
     """Report the last scan and publish, counts, and every rejected seed.
 
-    Exit 0 when healthy; 1 when a seed is rejected, the last scan failed or
-    nothing has been published yet, so monitoring can use it.
+    Exit 0 when healthy; 1 when a seed is rejected, the last scan or publish
+    failed, the store cannot be read, or nothing has been published yet, so
+    monitoring can use it.
 
     Example: feeds status --json
     """
     from feeds.status import read_status
 
-    config = build_config(config_path, None, None)
+    config = build_config(config_path, None, None, checked=False)  # reads only
     report = read_status(config)
     if as_json:
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
-        click.echo(f"last scan:    {report.last_scan or 'never'}")
+        if report.last_scan:  # a watcher has run; under cron alone there are no scans
+            click.echo(f"last scan:    {report.last_scan}")
+        click.echo(f"last run:     {report.last_run or 'never'}")
         click.echo(f"last publish: {report.last_publish or 'never'}")
         click.echo(f"entries: {report.entries}, seeds: {report.seeds}, feeds: {report.feeds}")
         for problem in report.problems:
@@ -479,6 +502,5 @@ def main() -> None:
         sys.exit(EXIT_USAGE)
     except OSError as err:
         # The file system refused (read-only, full, gone): the file and the reason, no traceback.
-        where = f"{err.filename}: " if err.filename else ""
-        click.echo(f"error: {where}{err.strerror or err}", err=True)
+        click.echo(f"error: {_one_line(err)}", err=True)
         sys.exit(EXIT_USAGE)

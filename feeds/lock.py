@@ -24,7 +24,9 @@ def publish_lock(store_path: Path, wait: float) -> Iterator[None]:
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as err:
-        raise StoreError(f"{lock_path}: cannot open lock file: {err.strerror or err}") from err
+        raise StoreError(
+            f"{lock_path}: cannot write the store's lock file: {err.strerror or err}"
+        ) from err
     try:
         deadline = time.monotonic() + wait
         while True:

@@ -143,6 +143,7 @@ def publish(
                 last_run=now.isoformat(),
                 render_fingerprint=fingerprint,
                 max_authors=str(config.max_authors),
+                last_publish_error="",
                 **(status or {}),
             )
             if written or deleted:
@@ -207,8 +208,20 @@ def refuse_lost_store(config: Config, store: Store | None) -> None:
 def record_scan_failure(config: Config, now: datetime, error: str) -> None:
     """Note a failed scan in the store for ``feeds status``; best effort, as the store may be the
     thing that failed."""
+    _record_failure(config, "scan", last_scan=now.isoformat(), last_scan_error=error)
+
+
+def record_publish_failure(config: Config, now: datetime, error: str) -> None:
+    """Note a failed ``feeds publish`` for ``feeds status`` (cleared by the next success);
+    when the store is what failed, ``feeds status`` finds that out for itself."""
+    _record_failure(config, "publish", last_failure=now.isoformat(), last_publish_error=error)
+
+
+def _record_failure(config: Config, what: str, **values: str) -> None:
+    if not config.store.exists():
+        return  # never create a store just to say that publishing failed
     try:
         with Store.open(config.store) as store, store.transaction():
-            store.set_status(last_scan=now.isoformat(), last_scan_error=error)
+            store.set_status(**values)
     except FeedsError as err:
-        log.warning("could not record the failed scan in the store: %s", err)
+        log.warning("could not record the failed %s in the store: %s", what, err)

@@ -25,6 +25,7 @@ class Status:
 
     last_scan: str | None = None
     last_scan_error: str | None = None
+    last_publish_error: str | None = None
     last_run: str | None = None
     last_publish: str | None = None
     entries: int = 0
@@ -54,10 +55,13 @@ def read_status(
     """The store's view; with ``now`` and ``stale_after``, an old last scan is a problem."""
     if not config.store.exists():
         return Status(problems=(f"{config.store}: no store yet; nothing has been published",))
-    with Store.open(config.store) as store:
-        values = store.status()
-        rejected = tuple(store.rejected_seeds())
-        counts = (store.entry_count(), store.seed_count(), store.output_count(FEED_SUFFIXES))
+    try:
+        with Store.open(config.store) as store:
+            values = store.status()
+            rejected = tuple(store.rejected_seeds())
+            counts = (store.entry_count(), store.seed_count(), store.output_count(FEED_SUFFIXES))
+    except FeedsError as err:  # the store itself is what fails: say so, from its error
+        return Status(problems=(f"store: {err}",), failing=True)
     problems = [f"rejected: {error}" for _, error in rejected]
     hubs = tuple(sorted(json.loads(values.get("hub_failures") or "{}").items()))
     problems += [f"hub failing: {hub}: {error}" for hub, error in hubs]
@@ -65,6 +69,10 @@ def read_status(
     scan_error = values.get("last_scan_error") or None
     if scan_error:
         problems.append(f"last scan failed: {scan_error}")
+        failing = True
+    publish_error = values.get("last_publish_error") or None
+    if publish_error:
+        problems.append(f"last publish failed ({values.get('last_failure')}): {publish_error}")
         failing = True
     last_scan = values.get("last_scan")
     if now is not None and stale_after is not None:
@@ -76,6 +84,7 @@ def read_status(
     return Status(
         last_scan=last_scan,
         last_scan_error=scan_error,
+        last_publish_error=publish_error,
         last_run=values.get("last_run"),
         last_publish=values.get("last_publish"),
         entries=counts[0],

@@ -70,7 +70,7 @@ class Store(HistoryQueries):
             store._prepare()
         except sqlite3.DatabaseError as err:
             conn.close()
-            raise StoreError(f"{path}: not a feeds store: {err}") from err
+            raise StoreError(f"{path}: {_what_went_wrong(err)}: {err}") from err
         except StoreError:
             conn.close()
             raise
@@ -494,6 +494,18 @@ def _execute_script(conn: sqlite3.Connection, script: str) -> None:
     for statement in script.split(";"):
         if statement.strip():
             conn.execute(statement)
+
+
+def _what_went_wrong(err: sqlite3.DatabaseError) -> str:
+    """The store's failure as a user can act on it, from SQLite's error code."""
+    name = getattr(err, "sqlite_errorname", "")
+    if name.startswith(("SQLITE_READONLY", "SQLITE_PERM", "SQLITE_CANTOPEN", "SQLITE_AUTH")):
+        return "cannot write the store"
+    if name.startswith(("SQLITE_FULL", "SQLITE_IOERR")):
+        return "cannot write the store (disk full or failing)"
+    if name.startswith("SQLITE_CORRUPT"):
+        return "the store is damaged (restore it from a backup)"
+    return "not a feeds store"
 
 
 def _chunks(values: list[str], size: int = 500) -> Iterator[list[str]]:

@@ -115,8 +115,7 @@ def test_a_huge_byline_is_rejected_by_name_and_the_rest_publish(config: Config) 
     (config.seeds / "byline.txt").write_text(article("Many hands", byline=names))
     report = publish(config, NOW)
     assert report.rejected == (
-        f"{config.seeds}/byline.txt:9: byline: 10000 names, over the limit of"
-        f" {MAX_BYLINE_NAMES}",
+        f"{config.seeds}/byline.txt:9: byline: 10000 names, over the limit of {MAX_BYLINE_NAMES}",
     )
     assert titles(config) == ["A good story"]
 
@@ -128,9 +127,7 @@ def test_authors_beyond_max_authors_are_named_in_the_text(config: Config) -> Non
     authors = sorted(p.stem for p in (config.output / "authors").glob("*.atom"))
     assert len(authors) == 20 + 1  # and Jo Bloggs of good.txt
     entry = next(
-        e
-        for e in feedparser.parse(config.output / "all.atom").entries
-        if e.title == "Many hands"
+        e for e in feedparser.parse(config.output / "all.atom").entries if e.title == "Many hands"
     )
     assert [a.name for a in entry.authors] == names[:20]
     assert f"Also by {', '.join(names[20:])}." in entry.content[0].value
