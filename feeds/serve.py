@@ -35,6 +35,8 @@ from starlette.types import Receive, Scope, Send
 
 from feeds.config import Config
 from feeds.feedpage import FeedPage, FeedPageError, prefers_html
+from feeds.guard import GuardedH11Protocol, RateLimit
+from feeds.ranges import Unsatisfiable, byte_range
 from feeds.status import read_status
 
 log = logging.getLogger(__name__)
@@ -264,10 +266,29 @@ class FeedApp:
             return Response(status_code=304, headers=headers)
         if etag.endswith('-gz"'):
             headers["Content-Encoding"] = "gzip"
+        headers["Accept-Ranges"] = "bytes"
+        status = 200
+        if "range" in request.headers and _if_range_holds(request, etag, cached.last_modified):
+            try:
+                wanted = byte_range(request.headers["range"], len(body))
+            except Unsatisfiable:
+                headers["Content-Range"] = f"bytes */{len(body)}"
+                return Response(status_code=416, headers=headers)
+            if wanted is not None:
+                first, last = wanted
+                headers["Content-Range"] = f"bytes {first}-{last}/{len(body)}"
+                body, status = body[first : last + 1], 206
         if request.method == "HEAD":
             headers["Content-Length"] = str(len(body))
-            return Response(b"", headers=headers, media_type=media)
-        return Response(body, headers=headers, media_type=media)
+            return Response(b"", status_code=status, headers=headers, media_type=media)
+        return Response(body, status_code=status, headers=headers, media_type=media)
+
+
+def _if_range_holds(request: Request, etag: str, last_modified: str) -> bool:
+    """No ``If-Range``, or it names this representation (RFC 9110 13.1.5: strong ETag or
+    the exact date); otherwise the whole body is sent."""
+    validator = request.headers.get("if-range")
+    return validator is None or validator.strip() in (etag, last_modified)
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -280,6 +301,17 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+# Failed accepts (out of file descriptors) and bad requests: each message once a minute.
+_RATE_LIMITS = {"asyncio": RateLimit(), "uvicorn.error": RateLimit(keep_traceback=True)}
+
+
+def _limit_noisy_logs() -> None:
+    for name, limit in _RATE_LIMITS.items():
+        logger = logging.getLogger(name)
+        if limit not in logger.filters:
+            logger.addFilter(limit)
+
+
 class FeedServer:
     """uvicorn serving ``FeedApp`` on its own thread; ``stop()`` frees the port."""
 
@@ -288,13 +320,14 @@ class FeedServer:
         self.port = int(self.sock.getsockname()[1])
         self.url = f"http://{config.host}:{self.port}/"
         app = FeedApp(config, stale_after)
+        _limit_noisy_logs()
         self.server = uvicorn.Server(
             uvicorn.Config(
                 app,
                 log_config=None,  # our handlers and format, access log included
                 access_log=True,
                 lifespan="off",
-                http="h11",
+                http=GuardedH11Protocol,  # a deadline for request heads, a connection cap
                 h11_max_incomplete_event_size=MAX_HEADER_BYTES,
                 timeout_keep_alive=15,
                 server_header=False,

@@ -164,10 +164,12 @@ def responds(url: str) -> bool:
 
 
 @contextmanager
-def running(cmd: list[str], cwd: Path, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+def running(
+    cmd: list[str], cwd: Path, log: Path, preexec_fn: Callable[[], None] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
     """A process for the length of a test; SIGTERM and wait at the end, kill if it hangs."""
     with log.open("wb") as err:
-        proc = subprocess.Popen(cmd, cwd=cwd, stderr=err)
+        proc = subprocess.Popen(cmd, cwd=cwd, stderr=err, preexec_fn=preexec_fn)  # noqa: PLW1509
     try:
         yield proc
     finally:
