@@ -35,9 +35,8 @@ DEFAULT_MAX_SEED_BYTES = 5 * 1024 * 1024
 MAX_BYLINE_NAMES = 1_000
 MAX_PARAGRAPHS = 5_000
 MAX_PARAGRAPH_CHARS = 100_000
-# A few stray NUL bytes are dropped; more than this share of the file is a binary file.
-_MAX_NUL_SHARE = 0.01
-_MAX_STRAY_NULS = 16
+# Stray NUL bytes are dropped; more than this share of the file makes it a binary file.
+_MAX_NUL_SHARE = 0.1
 
 # XML 1.0 `Char` production, plus C1 controls: XML allows those but
 # discourages them (section 2.2), and in scraped text they are always mojibake.
@@ -120,20 +119,20 @@ def decode_seed(data: bytes, source: str, max_bytes: int = DEFAULT_MAX_SEED_BYTE
     """
     if len(data) > max_bytes:
         raise SeedTooLarge(source, f"file is {len(data)} bytes, over the limit of {max_bytes}")
-    dropped: tuple[str, ...] = ()
-    if b"\x00" in data:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
-        nuls = data.count(b"\x00")
-        if nuls > _MAX_STRAY_NULS and nuls > len(data) * _MAX_NUL_SHARE:
-            raise SeedEncodingError(source, f"binary file ({nuls} NUL bytes)", line=line)
-        data = data.replace(b"\x00", b"")
-        dropped = (f"{source}:{line}: {nuls} NUL byte{'s' if nuls > 1 else ''} dropped",)
-    parsed = _decode(data, source)
-    if dropped:
-        parsed = ParsedSeed(
-            parsed.source, parsed.article, parsed.teasers, dropped + parsed.warnings
-        )
-    return parsed
+    if b"\x00" not in data:
+        return _decode(data, source)
+    line = data[: data.index(b"\x00")].count(b"\n") + 1
+    nuls = data.count(b"\x00")
+    binary = SeedEncodingError(source, "binary file (NUL bytes)", line=line)
+    if nuls > len(data) * _MAX_NUL_SHARE:
+        raise binary
+    # A few stray NULs in what is otherwise text are dropped, like other control characters.
+    try:
+        parsed = _decode(data.replace(b"\x00", b""), source)
+    except SeedEncodingError:
+        raise binary from None
+    dropped = f"{source}:{line}: {nuls} NUL byte{'s' if nuls > 1 else ''} dropped"
+    return ParsedSeed(parsed.source, parsed.article, parsed.teasers, (dropped, *parsed.warnings))
 
 
 def _decode(data: bytes, source: str) -> ParsedSeed:

@@ -167,7 +167,7 @@ def test_status_reports_a_rejected_seed_until_it_is_fixed(
         assert report["rejected"] == [
             {
                 "path": "003_710dfe4fad0154d6.txt",
-                "error": f"{seed}:1: binary file (NUL byte)",
+                "error": f"{seed}:1: binary file (NUL bytes)",
             }
         ]
         assert report["entries"] == 10  # its entries are kept as they were

@@ -106,7 +106,7 @@ def test_stray_nul_bytes_are_dropped_with_a_warning() -> None:
 def test_a_binary_file_is_still_rejected() -> None:
     from feeds.errors import SeedEncodingError
 
-    with pytest.raises(SeedEncodingError, match=r"binary file \(\d+ NUL bytes\)"):
+    with pytest.raises(SeedEncodingError, match=r"binary file \(NUL bytes\)"):
         decode_seed(article("Wide").encode("utf-16-le"), "wide.txt")
 
 
