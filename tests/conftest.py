@@ -169,7 +169,7 @@ def running(
 ) -> Iterator[subprocess.Popen[bytes]]:
     """A process for the length of a test; SIGTERM and wait at the end, kill if it hangs."""
     with log.open("wb") as err:
-        proc = subprocess.Popen(cmd, cwd=cwd, stderr=err, preexec_fn=preexec_fn)  # noqa: PLW1509
+        proc = subprocess.Popen(cmd, cwd=cwd, stderr=err, preexec_fn=preexec_fn)
     try:
         yield proc
     finally:
