@@ -218,7 +218,7 @@ def record_publish_failure(config: Config, now: datetime, error: str) -> None:
 
 
 def _record_failure(config: Config, what: str, **values: str) -> None:
-    if not config.store.exists():
+    if not config.store.is_file():
         return  # never create a store just to say that publishing failed
     try:
         with Store.open(config.store) as store, store.transaction():
