@@ -6,10 +6,19 @@ followed by one of these paths.
 
 from __future__ import annotations
 
-from feeds.records import FeedSpec
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from feeds.records import FeedSpec
 
 ENTRY_FOLDER = "entries"
 ARCHIVE_FOLDER = "archive"
+
+
+def feed_stem(kind: str, slug: str) -> str:
+    """A feed's path without its suffix: ``all``, ``sections/x``, ``authors/y``."""
+    return "all" if kind == "all" else f"{kind}s/{slug}"
 
 
 def feed_path(spec: FeedSpec, fmt: str) -> str:
@@ -46,3 +55,19 @@ def archive_place(path: str) -> tuple[str, int] | None:
         return None
     stem, _, page = path.removeprefix(f"{ARCHIVE_FOLDER}/").removesuffix(".atom").rpartition("/")
     return (stem, int(page)) if stem and page.isdigit() else None
+
+
+def opml_files(formats: Sequence[str]) -> dict[str, str]:
+    """The OPML lists to write, each with the one format it lists: ``feeds.opml`` the
+    Atom (else RSS) feeds, and ``feeds-json.opml`` the JSON Feeds when there are any.
+
+    One outline per feed in each: a reader importing a list subscribes to each feed
+    once, and OPML readers expect XML feeds behind ``type="rss"``.
+    """
+    files: dict[str, str] = {}
+    xml = [f for f in formats if f != "json"]
+    if xml:
+        files["feeds.opml"] = xml[0]
+    if "json" in formats:
+        files["feeds-json.opml"] = "json"
+    return files

@@ -16,7 +16,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-FeedRow = tuple[str, str, str, str]  # (id, content_hash, published, updated)
+from feeds.records import FeedRow
 
 _ORDER = " ORDER BY e.published DESC, e.id"  # newest first; the stable tie-break is the id
 _REVERSE = " ORDER BY e.published ASC, e.id DESC"  # exactly the reverse
@@ -169,6 +169,15 @@ class HistoryQueries:
             sql = f"DELETE FROM {table} WHERE feed NOT IN (SELECT value FROM json_each(?))"
             self._q(sql, (keep,))
 
+    def expiring_feeds(self, tombstones_before: str, now: str) -> set[str]:
+        """The feeds holding a tombstone or a correction whose time is up."""
+        rows = self._q(
+            "SELECT feed FROM tombstones WHERE deleted < ?"
+            " UNION SELECT feed FROM corrections WHERE until <= ?",
+            (tombstones_before, now),
+        )
+        return {f for (f,) in rows}
+
     def history_expires(self, tombstones_before: str, now: str) -> bool:
         """Whether a tombstone or a correction is due to leave its feed: documents change."""
         row = self._q(
@@ -195,6 +204,16 @@ class HistoryQueries:
             (feed,),
         )
         return [(i, h, p, u) for i, h, p, u in rows]
+
+    def corrections_until(self, feed: str, articles_only: bool) -> list[tuple[FeedRow, str]]:
+        """The feed's corrected archived entries with the time each is shown until."""
+        only = " AND e.kind = 'article'" if articles_only else ""
+        rows = self._q(
+            "SELECT e.id, e.content_hash, e.published, e.updated, c.until FROM corrections AS c"
+            f" JOIN entries AS e ON e.id = c.entry_id WHERE c.feed = ?{only}" + _ORDER,
+            (feed,),
+        )
+        return [((i, h, p, u), until) for i, h, p, u, until in rows]
 
     def expire_corrections(self, now: str) -> set[str]:
         """Drop corrections whose time is up; returns the feeds whose documents change."""

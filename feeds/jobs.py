@@ -1,6 +1,6 @@
 """Rendering on every core: batches of documents and the entry rows they are built from.
 
-``render_outputs`` decides *what* to render; this module renders it. The
+``feeds.plan`` decides *what* to render; this module renders it. The
 documents go out in batches, each carrying the store rows of the entries it
 needs (worker processes cannot see the publish's uncommitted transaction),
 and come back as temporary files staged beside their targets, which the
@@ -18,19 +18,19 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from feeds.errors import ConfigError
 from feeds.pages import PageRenderer
-from feeds.records import Entry, FeedSpec, Site
-from feeds.render import EntryElements, History, render_feed
+from feeds.plan import Doc
+from feeds.records import Entry, Site
+from feeds.render import EntryElements, render_feed
 from feeds.store import Store, entry_from_row
 from feeds.workers import spawn_pool, worker_count
 from feeds.write import OutputWriter, discard_temporary, stage_bytes, temporary_path
 
 log = logging.getLogger(__name__)
 
-DocKind = Literal["atom", "rss", "json", "page", "entry"]
 Row = tuple[Any, ...]  # a row of the store's entries table (see ``entry_from_row``)
 
 # Spawning workers and importing feedgen, lxml and Jinja2 in them costs about a
@@ -39,17 +39,6 @@ Row = tuple[Any, ...]  # a row of the store's entries table (see ``entry_from_ro
 PARALLEL_MIN_DOCS = 1000
 BATCH_ROWS = 600  # entry rows per batch: a few MiB to pickle, and enough work to share
 IN_FLIGHT = 3  # batches queued per worker: keeps them busy, and memory bounded
-
-
-@dataclass(frozen=True)
-class Doc:
-    """One file to render: a feed in one format, a listing page, or an entry's page."""
-
-    path: str
-    kind: DocKind
-    ids: tuple[str, ...]  # the entries it holds, in order
-    spec: FeedSpec | None = None  # None for an entry's page
-    history: History | None = None
 
 
 @dataclass(frozen=True)

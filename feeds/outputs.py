@@ -1,52 +1,58 @@
-"""The store's entries → the files of the output folder, rendering only what changed.
+"""Carrying out a plan: read the store, plan (``feeds.plan``), render, stage, record.
 
-An incremental run redoes only the feeds an added, changed or removed entry
-was or is in (with their pages), the index and OPML when the list of feeds
-changed, and the pages of the entries that changed; a full run (the first,
-after a settings change, or ``--rebuild``) redoes everything. Each feed and
-listing page has a digest of what it is rendered from (entry ids, hashes and
-times, settings, ``RENDER_VERSION``): it is rendered only when that digest
-moved or the file is missing, and written only when its bytes differ from
-what is on disk. Entry pages are rendered in batches, so memory stays flat
-however many there are.
+This is the doing half of a publish's output step; every decision about what
+to render, archive, expire or delete is ``feeds.plan``'s. Here the store is
+read into the planner's snapshots, the plan's store changes are recorded
+(archive moves, expiries, forgotten feeds), and its documents are rendered on
+every core and staged with the ``OutputWriter``. Entry pages and archive pages
+are streamed in batches, so memory stays flat however many there are.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from feeds.address import (
-    archive_path,
-    archive_place,
-    entry_page_path,
-    entry_page_slug,
-    feed_path,
-    page_path,
-)
-from feeds.archive import newest_first, place_overflow
+from feeds.address import archive_place, entry_page_path, entry_page_slug, opml_files
 from feeds.config import Config
-from feeds.history_store import FeedRow
 from feeds.ids import tag_uri
-from feeds.jobs import Dispatcher, Doc
-from feeds.pages import PageRenderer, opml_files, render_opml
-from feeds.plan import RENDER_VERSION, feed_spec
+from feeds.jobs import Dispatcher
+from feeds.pages import PageRenderer, render_opml
+from feeds.plan import (
+    INDEX,
+    STYLESHEET,
+    Changes,
+    Doc,
+    FeedHistory,
+    OutputPlan,
+    PlanInputs,
+    Settings,
+    archive_page_doc,
+    feed_spec,
+    feeds_to_render,
+    is_stale,
+    plan_outputs,
+)
 from feeds.reconcile import EntryChanges
 from feeds.records import FeedSpec, Site
-from feeds.render import History
 from feeds.store import Store
 from feeds.write import OutputWriter
 
 log = logging.getLogger(__name__)
 
 ENTRY_BATCH = 500
-STYLESHEET = "feed.xsl"
-XSL_VERSION = "2"  # bump with templates/feed.xsl
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What the run staged, for the store: digests to record and paths removed."""
+
+    digests: dict[str, str]
+    removed: list[str]
+    considered: int
 
 
 def site_from_config(config: Config) -> Site:
@@ -64,17 +70,14 @@ def site_from_config(config: Config) -> Site:
     )
 
 
-def _digest(*parts: object) -> str:
-    return hashlib.sha256(json.dumps(parts, default=str, ensure_ascii=False).encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class OutputPlan:
-    """What ``render_outputs`` staged: digests to record and paths it removed."""
-
-    digests: dict[str, str]
-    removed: list[str]
-    considered: int
+def settings_from_config(config: Config) -> Settings:
+    """The planning view of the config."""
+    return Settings(
+        formats=config.formats,
+        max_entries=config.max_entries,
+        corrections=config.corrections_days > 0,
+        fingerprint=config.render_fingerprint(),
+    )
 
 
 def render_outputs(
@@ -85,16 +88,76 @@ def render_outputs(
     full: bool,
     now: datetime,
     damaged: frozenset[str] | set[str] = frozenset(),
-) -> OutputPlan:
-    """Render and stage the files ``changes`` affect (every file when ``full``), and the
-    ``damaged`` ones: published files found missing or altered."""
+) -> Recorded:
+    """Plan, then render and stage the files the plan names; record its store changes."""
+    plan, inputs = _plan(store, config, changes, full, now, frozenset(damaged))
+    _record_history(store, config, plan, now)
+    digests = dict(plan.digests)
     site = site_from_config(config)
-    pages = PageRenderer(site)
     articles_only = not config.teasers
-    size = config.max_entries
-    base = (RENDER_VERSION, config.render_fingerprint())
-    stored = store.output_hashes()
-    catalog = [
+    unwanted = _unwanted_entry_pages(config, changes, full)
+    if full:
+        entry_ids: Sequence[str] = store.entry_ids(articles_only)
+    else:
+        lost = {slug for p in damaged if (slug := entry_page_slug(p)) is not None}
+        entry_ids = sorted(changes.pages.union(store.ids_of_slugs(lost)))
+    expected = len(plan.docs) + len(plan.archive_pages) + len(entry_ids)
+    with Dispatcher(store, writer, site, expected) as dispatcher:
+        for doc in plan.docs:
+            dispatcher.add(doc)
+        for doc in _archive_docs(store, config, plan, inputs, digests):
+            dispatcher.add(doc)
+        _entry_pages(store, dispatcher, entry_ids, articles_only, unwanted)
+    _write_listings(store, writer, site, plan, inputs)
+    removed = [*plan.removed, *sorted(unwanted)]
+    for path in removed:
+        writer.remove(path)
+    log.debug("%d feeds considered, %d files rendered", plan.considered, dispatcher.rendered)
+    return Recorded(digests, removed, plan.considered)
+
+
+def _plan(
+    store: Store,
+    config: Config,
+    changes: EntryChanges,
+    full: bool,
+    now: datetime,
+    damaged: frozenset[str],
+) -> tuple[OutputPlan, PlanInputs]:
+    """Read the store's snapshots and make the plan."""
+    settings = settings_from_config(config)
+    catalog = _catalog(store, config)
+    before = now - timedelta(days=config.tombstone_days)
+    summary = Changes(
+        feeds=frozenset(changes.feeds),
+        archive_pages=frozenset(changes.archive_pages),
+        entries=frozenset(changes.pages),
+    )
+    expiring = store.expiring_feeds(before.isoformat(), now.isoformat())
+    todo = feeds_to_render(catalog, summary, expiring, damaged, config.formats, full)
+    stems = {spec.stem for spec in todo}
+    stems |= {stem for stem, _ in summary.archive_pages}
+    stems |= {place[0] for p in damaged if (place := archive_place(p)) is not None}
+    inputs = PlanInputs(
+        settings=settings,
+        now=now,
+        tombstones_before=before,
+        catalog=catalog,
+        todo=todo,
+        histories=_histories(store, config, todo, "atom" in config.formats),
+        archive_pages=store.archive_pages(None if full else stems),
+        stored=store.output_hashes(),
+        changes=summary,
+        damaged=damaged,
+        full=full,
+    )
+    return plan_outputs(inputs), inputs
+
+
+def _catalog(store: Store, config: Config) -> tuple[FeedSpec, ...]:
+    """Every feed, with its stored id (minted once, like entry ids: a later change of
+    base_url leaves it)."""
+    specs = [
         feed_spec(
             kind,  # type: ignore[arg-type]
             slug,
@@ -103,179 +166,101 @@ def render_outputs(
             site_title=config.title,
             section_name=config.section_name,
         )
-        for kind, slug, name, count in store.feed_catalog(articles_only)
+        for kind, slug, name, count in store.feed_catalog(not config.teasers)
     ]
-    # Feed ids are minted once, like entry ids: a later change of base_url leaves them.
-    feed_ids = store.feed_ids(
-        [s.stem for s in catalog],
+    ids = store.feed_ids(
+        [s.stem for s in specs],
         lambda stem: tag_uri(config.tag_authority, config.tag_date, f"feed/{stem}"),
     )
-    catalog = [replace(s, id=feed_ids[s.stem]) for s in catalog]
-    by_key: dict[tuple[str, str], FeedSpec] = {(s.kind, s.slug): s for s in catalog}
-    by_stem = {s.stem: s for s in catalog}
+    return tuple(replace(s, id=ids[s.stem]) for s in specs)
 
-    def files_of(spec: FeedSpec) -> list[str]:
-        return [feed_path(spec, fmt) for fmt in config.formats] + [page_path(spec)]
 
-    expired = store.expire_tombstones((now - timedelta(days=config.tombstone_days)).isoformat())
-    expired |= store.expire_corrections(now.isoformat())
-    touched_pages = set(changes.archive_pages)
-    todo = set(by_key) if full else changes.feeds & by_key.keys()
-    todo |= {_key(by_stem[f]) for f in expired | {f for f, _ in touched_pages} if f in by_stem}
-    todo |= {k for k, s in by_key.items() if not damaged.isdisjoint(files_of(s))}
-    touched_pages |= {place for p in damaged if (place := archive_place(p)) is not None}
-
-    # The subscription documents: each feed's newest entries not yet archived, and the
-    # archived ones corrected lately; any beyond max_entries go onto archive pages.
-    rows: dict[tuple[str, str], list[FeedRow]] = {}
-    for key in sorted(todo | ({("all", "all")} & by_key.keys())):
-        stem = by_key[key].stem
-        window = store.feed_entries(key[0], key[1], size, articles_only, stem)
-        if key in todo and "atom" in config.formats:
-            touched_pages |= _archive_overflow(store, by_key[key], size, articles_only)
-        if config.corrections_days > 0:
-            window += store.corrections(stem, articles_only)
-        rows[key] = newest_first(window)
-
-    history_of = {by_key[k].stem for k in todo} | {f for f, _ in touched_pages}
-    pages_of = store.archive_pages(None if full else history_of)
-    if full:
-        store.forget_other_feeds(by_stem)
-    else:
-        store.forget_feeds(_stem(kind, slug) for kind, slug in changes.feeds - by_key.keys())
-
-    digests: dict[str, str] = {}
-    staged: list[Doc] = []
-    newest_of: dict[str, str] = {}  # path → its newest entry's ``updated``: render order
-    for key in sorted(todo):
-        spec = _with_entries(by_key[key], rows[key])
-        tombs = tuple((i, datetime.fromisoformat(d)) for i, d in store.tombstones(spec.stem))
-        last = pages_of.get(spec.stem)
-        history = History(
-            complete=last is None,
-            prev_archive=archive_path(spec, last) if last else None,
-            tombstones=tombs,
-        )
-        newest_updated = max((r[3] for r in rows[key]), default="")
-        for fmt in config.formats:
-            extra = history if fmt == "atom" else None
-            path = feed_path(spec, fmt)
-            digests[path] = _digest(base, "feed", fmt, spec, rows[key], extra)
-            staged.append(Doc(path, fmt, spec.entry_ids, spec, history))  # type: ignore[arg-type]
-            newest_of[path] = newest_updated
-        if spec.kind != "all":
-            path = page_path(spec)
-            digests[path] = _digest(base, "page", spec, rows[key])
-            staged.append(Doc(path, "page", spec.entry_ids, spec))
-            newest_of[path] = newest_updated
-    if "atom" in config.formats:
-        every_page = {(f, p) for f, n in pages_of.items() if f in by_stem for p in range(1, n + 1)}
-        wanted_pages = every_page if full else touched_pages & every_page
-        for f, p in sorted(wanted_pages):
-            entries_rows = store.archive_page_entries(f, p, articles_only)
-            spec = _with_entries(by_stem[f], entries_rows)
-            spec = replace(spec, title=f"{spec.title} · archive {p}", count=0)
-            history = History(
-                page=p,
-                prev_archive=archive_path(spec, p - 1) if p > 1 else None,
-                next_archive=archive_path(spec, p + 1) if p < pages_of[f] else None,
+def _histories(
+    store: Store, config: Config, todo: Iterable[FeedSpec], archiving: bool
+) -> dict[str, FeedHistory]:
+    """The feeds to render as the store holds them, and the main feed (for index.html)."""
+    articles_only = not config.teasers
+    size = config.max_entries
+    out: dict[str, FeedHistory] = {}
+    for spec in todo:
+        stem = spec.stem
+        overflow: list[str] = []
+        pages = on_newest = 0
+        if archiving:
+            archived = store.archived_count(stem, articles_only)
+            overflow = store.feed_overflow(
+                spec.kind, spec.slug, size, spec.count - archived, archived, articles_only, stem
             )
-            path = archive_path(spec, p)
-            digests[path] = _digest(base, "archive", spec, entries_rows, history)
-            staged.append(Doc(path, "atom", spec.entry_ids, spec, history))
-            newest_of[path] = max((r[3] for r in entries_rows), default="")
+            pages, on_newest, _ = store.archive_head(stem)
+        out[stem] = FeedHistory(
+            window=tuple(store.feed_entries(spec.kind, spec.slug, size, articles_only, stem)),
+            overflow=tuple(overflow),
+            corrections=tuple(store.corrections_until(stem, articles_only)),
+            tombstones=tuple(store.tombstones(stem)),
+            pages=pages,
+            on_newest=on_newest,
+        )
+    if "all" not in out:
+        out["all"] = FeedHistory(
+            window=tuple(store.feed_entries("all", "all", size, articles_only, "all")),
+            corrections=tuple(store.corrections_until("all", articles_only)),
+        )
+    return out
 
-    listing = [(s.kind, s.slug, s.title, s.count) for s in catalog]
-    top = rows.get(("all", "all"), [])
-    all_spec = _with_entries(by_key[("all", "all")], top) if top else None
-    digests["index.html"] = _digest(base, "index", listing, top)
-    lists = opml_files(config.formats)
-    for path in lists:
-        digests[path] = _digest(base, "opml", [row[:3] for row in listing])
-    digests[STYLESHEET] = _digest(base, "xsl", XSL_VERSION)
 
-    to_render = [
-        doc
-        for doc in staged
-        if full or stored.get(doc.path) != digests[doc.path] or doc.path in damaged
-    ]
-    # Documents sharing entries are rendered close together, so each entry's elements
-    # are built once and found in the cache by the next document that holds it.
-    to_render.sort(key=lambda doc: (newest_of[doc.path], doc.path))
-    if full:
-        entry_ids: Sequence[str] = store.entry_ids(articles_only)
+def _record_history(store: Store, config: Config, plan: OutputPlan, now: datetime) -> None:
+    """The plan's changes to the feeds' history: archive moves, expiries, forgotten feeds."""
+    for stem, (pages, placed) in sorted(plan.archive_moves.items()):
+        store.archive_put(stem, placed, pages)
+    store.expire_tombstones((now - timedelta(days=config.tombstone_days)).isoformat())
+    store.expire_corrections(now.isoformat())
+    if plan.keep_only is not None:
+        store.forget_other_feeds(plan.keep_only)
     else:
-        lost = {slug for p in damaged if (slug := entry_page_slug(p)) is not None}
-        entry_ids = sorted(changes.pages.union(store.ids_of_slugs(lost)))
-    # Entry pages to delete: on a full run every page in entries/ that is not rendered
-    # again, else those of removed entries (unless a new entry took the slug).
-    if full:
-        folder = config.output / "entries"
-        names = [p.name for p in folder.iterdir()] if folder.is_dir() else []
-        unwanted = {f"entries/{name}" for name in names if name.endswith(".html")}
-    else:
-        unwanted = {entry_page_path(s) for s in changes.gone}
-    with Dispatcher(store, writer, site, len(to_render) + len(entry_ids)) as dispatcher:
-        for doc in to_render:
-            dispatcher.add(doc)
-        _entry_pages(store, dispatcher, entry_ids, articles_only, unwanted)
-    for path in ("index.html", *lists, STYLESHEET):
-        if full or stored.get(path) != digests[path] or path in damaged:
-            if path == "index.html":
-                ids = all_spec.entry_ids if all_spec else ()
-                latest = store.entries_by_id(ids)
-                writer.put(path, pages.index(catalog, [latest[i] for i in ids]))
-            elif path == STYLESHEET:
-                writer.put(path, pages.stylesheet())
-            else:
-                writer.put(path, render_opml(catalog, site, lists[path]))
-
-    # Feeds (and their pages) that no longer exist: an author with no entries left.
-    # Archive pages of a live feed never go; everything of a feed that is gone does.
-    live = {p for s in catalog for p in files_of(s)} | {"index.html", *lists, STYLESHEET}
-    removed = sorted(p for p in stored if p not in live and _archive_stem(p) not in by_stem)
-    removed += sorted(unwanted)
-    for path in removed:
-        writer.remove(path)
-    log.debug("%d feeds considered, %d files rendered", len(todo), dispatcher.rendered)
-    # Rows not in ``digests`` keep their stored digest; only changed ones are recorded.
-    return OutputPlan(digests, removed, len(todo))
+        store.forget_feeds(plan.forget)
 
 
-def _archive_overflow(
-    store: Store, spec: FeedSpec, size: int, articles_only: bool
-) -> set[tuple[str, int]]:
-    """Move a feed's entries beyond its newest ``size`` onto archive pages; the pages touched."""
-    stem = spec.stem
-    archived = store.archived_count(stem, articles_only)
-    overflow = store.feed_overflow(
-        spec.kind, spec.slug, size, spec.count - archived, archived, articles_only, stem
-    )
-    pages, on_newest, _ = store.archive_head(stem)
-    new_pages, placed = place_overflow(pages, on_newest, overflow, size)
-    if new_pages == pages and not placed:
-        return set()
-    store.archive_put(stem, placed, new_pages)
-    # The pages that got entries, the new ones, and the old newest page: it links its successor.
-    touched = {page for page, _ in placed} | set(range(max(pages, 1), new_pages + 1))
-    return {(stem, page) for page in touched}
+def _archive_docs(
+    store: Store, config: Config, plan: OutputPlan, inputs: PlanInputs, digests: dict[str, str]
+) -> Iterable[Doc]:
+    """The archive pages the plan names, read one at a time (after its moves are
+    recorded, so each holds what it was given), when stale."""
+    by_stem = {spec.stem: spec for spec in inputs.catalog}
+    for stem, page in plan.archive_pages:
+        rows = store.archive_page_entries(stem, page, not config.teasers)
+        doc, new_digest = archive_page_doc(
+            inputs.settings, by_stem[stem], page, plan.page_counts[stem], rows
+        )
+        digests[doc.path] = new_digest
+        if is_stale(inputs, doc.path, new_digest):
+            yield doc
 
 
-def _archive_stem(path: str) -> str | None:
-    place = archive_place(path)
-    return place[0] if place else None
+def _write_listings(
+    store: Store, writer: OutputWriter, site: Site, plan: OutputPlan, inputs: PlanInputs
+) -> None:
+    """index.html, the OPML lists and the stylesheet, as the plan says."""
+    pages = PageRenderer(site)
+    lists = opml_files(site.formats)
+    for path in plan.listings:
+        if path == INDEX:
+            ids = [row[0] for row in plan.all_rows]
+            latest = store.entries_by_id(ids)
+            writer.put(path, pages.index(list(inputs.catalog), [latest[i] for i in ids]))
+        elif path == STYLESHEET:
+            writer.put(path, pages.stylesheet())
+        else:
+            writer.put(path, render_opml(list(inputs.catalog), site, lists[path]))
 
 
-def _stem(kind: str, slug: str) -> str:
-    return FeedSpec(kind, slug, "", "", ()).stem  # type: ignore[arg-type]
-
-
-def _key(spec: FeedSpec) -> tuple[str, str]:
-    return (spec.kind, spec.slug)
-
-
-def _with_entries(spec: FeedSpec, rows: Sequence[FeedRow]) -> FeedSpec:
-    return replace(spec, entry_ids=tuple(r[0] for r in rows))
+def _unwanted_entry_pages(config: Config, changes: EntryChanges, full: bool) -> set[str]:
+    """Entry pages to delete unless rendered again: on a full run every page in entries/,
+    else those of removed entries (unless a new entry took the slug)."""
+    if not full:
+        return {entry_page_path(s) for s in changes.gone}
+    folder = config.output / "entries"
+    names = [p.name for p in folder.iterdir()] if folder.is_dir() else []
+    return {f"entries/{name}" for name in names if name.endswith(".html")}
 
 
 def _entry_pages(

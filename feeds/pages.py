@@ -114,22 +114,6 @@ class PageRenderer:
         )
 
 
-def opml_files(formats: Sequence[str]) -> dict[str, str]:
-    """The OPML lists to write, each with the one format it lists: ``feeds.opml`` the
-    Atom (else RSS) feeds, and ``feeds-json.opml`` the JSON Feeds when there are any.
-
-    One outline per feed in each: a reader importing a list subscribes to each feed
-    once, and OPML readers expect XML feeds behind ``type="rss"``.
-    """
-    files: dict[str, str] = {}
-    xml = [f for f in formats if f != "json"]
-    if xml:
-        files["feeds.opml"] = xml[0]
-    if "json" in formats:
-        files["feeds-json.opml"] = "json"
-    return files
-
-
 def render_opml(specs: Sequence[FeedSpec], site: Site, fmt: str) -> bytes:
     """An OPML 2.0 list with one outline per feed in ``fmt``, grouped, to import them all."""
     opml = etree.Element("opml", version="2.0")

@@ -25,10 +25,10 @@ from feeds.config import Config
 from feeds.errors import ConfigError, FeedsError, StoreMissingError
 from feeds.folders import check_folders
 from feeds.lock import publish_lock
-from feeds.plan import RENDER_VERSION
-from feeds.reconcile import reconcile
+from feeds.plan import RENDER_VERSION, anything_to_render
+from feeds.reconcile import EntryChanges, reconcile
 from feeds.store import Store
-from feeds.sync import Progress, sync_seeds
+from feeds.sync import Progress, SeedChanges, sync_seeds
 from feeds.verify import Damage, check_outputs, stat_files
 from feeds.write import OutputWriter, clear_marker, sweep_temporaries
 
@@ -109,69 +109,111 @@ def publish(
         if not new_store:
             refuse_lost_store(config, store)
         with store.transaction():
-            interrupted = sweep_temporaries(config.output)
-            # What the last publish left, checked before this one changes anything.
-            damage = check_outputs(store, config.output, not config.teasers) if verify else Damage()
-            seeds = sync_seeds(store, config, progress, settled_before_ns)
-            if store.status().get("max_authors") != str(config.max_authors):
-                seeds.keys |= store.story_keys()  # every entry's authors are capped anew
-            entries = reconcile(store, seeds, config, now)
-            seeds.release()
-            fingerprint = f"{RENDER_VERSION}:{config.render_fingerprint()}"
-            full = rebuild or interrupted or store.status().get("render_fingerprint") != fingerprint
-            written: list[str] = []
-            deleted: list[str] = []
-            tombstones_before = (now - timedelta(days=config.tombstone_days)).isoformat()
-            expiring = store.history_expires(tombstones_before, now.isoformat())
-            if full or entries.feeds or entries.pages or expiring or damage.damaged:
-                # Imported here: feedgen, lxml and Jinja2 cost a tenth of a second to
-                # load, and most runs (cron, the watcher's scans) have nothing to render.
-                from feeds.outputs import render_outputs
-
-                writer = OutputWriter(config.output)
-                try:
-                    plan = render_outputs(store, config, writer, entries, full, now, damage.damaged)
-                    written, deleted = writer.commit()
-                except BaseException:
-                    writer.abort()
-                    raise
-                store.record_outputs(plan.digests, plan.removed)
-            # Damaged files rewritten with the same bytes are left as they are: take them.
-            again = stat_files(config.output, sorted(set(written) | damage.damaged))
-            store.record_files(damage.adopted + again, [*deleted, *damage.stale])
+            run = _run(store, config, now, rebuild, progress, settled_before_ns, verify)
             store.set_status(
                 last_run=now.isoformat(),
-                render_fingerprint=fingerprint,
+                render_fingerprint=_fingerprint(config),
                 max_authors=str(config.max_authors),
                 last_publish_error="",
                 **(status or {}),
             )
-            if written or deleted:
+            if run.written or run.deleted:
                 store.set_status(last_publish=now.isoformat())
-            feed_urls = _feed_urls(config, written)
             # Owed in the same transaction as the files: a run killed before it pings
             # leaves them for the next one.
-            pings = store.owe_pings(config.hubs, feed_urls)
+            pings = store.owe_pings(config.hubs, run.feed_urls)
         clear_marker(config.output)  # committed: the store knows every file now
-        rejected = tuple(error for _, error in store.rejected_seeds())
-        total = store.entry_count()
-        files = len(store.output_hashes()) + store.entry_count(articles_only=not config.teasers)
+        return _report(store, config, run, pings, time.perf_counter() - started)
+
+
+@dataclass
+class _Run:
+    """One publish's work, inside its transaction."""
+
+    seeds: SeedChanges
+    entries: EntryChanges
+    written: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    feed_urls: list[str] = field(default_factory=list)
+
+
+def _fingerprint(config: Config) -> str:
+    return f"{RENDER_VERSION}:{config.render_fingerprint()}"
+
+
+def _run(
+    store: Store,
+    config: Config,
+    now: datetime,
+    rebuild: bool,
+    progress: Progress | None,
+    settled_before_ns: int | None,
+    verify: bool,
+) -> _Run:
+    """Seeds → entries → output files, all recorded in the store's open transaction."""
+    interrupted = sweep_temporaries(config.output)
+    # What the last publish left, checked before this one changes anything.
+    damage = check_outputs(store, config.output, not config.teasers) if verify else Damage()
+    seeds = sync_seeds(store, config, progress, settled_before_ns)
+    if store.status().get("max_authors") != str(config.max_authors):
+        seeds.keys |= store.story_keys()  # every entry's authors are capped anew
+    entries = reconcile(store, seeds, config, now)
+    seeds.release()
+    run = _Run(seeds, entries)
+    full = (
+        rebuild or interrupted or store.status().get("render_fingerprint") != _fingerprint(config)
+    )
+    tombstones_before = (now - timedelta(days=config.tombstone_days)).isoformat()
+    expiring = store.history_expires(tombstones_before, now.isoformat())
+    if anything_to_render(full, entries.feeds, entries.pages, expiring, damage.damaged):
+        run.written, run.deleted = _write_outputs(store, config, entries, full, now, damage)
+    # Damaged files rewritten with the same bytes are left as they are: take them.
+    again = stat_files(config.output, sorted(set(run.written) | damage.damaged))
+    store.record_files(damage.adopted + again, [*run.deleted, *damage.stale])
+    run.feed_urls = _feed_urls(config, run.written)
+    return run
+
+
+def _write_outputs(
+    store: Store, config: Config, entries: EntryChanges, full: bool, now: datetime, damage: Damage
+) -> tuple[list[str], list[str]]:
+    """Plan, render and put the files in place; returns the paths written and deleted."""
+    # Imported here: feedgen, lxml and Jinja2 cost a tenth of a second to load, and
+    # most runs (cron, the watcher's scans) have nothing to render.
+    from feeds.outputs import render_outputs
+
+    writer = OutputWriter(config.output)
+    try:
+        recorded = render_outputs(store, config, writer, entries, full, now, damage.damaged)
+        written, deleted = writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+    store.record_outputs(recorded.digests, recorded.removed)
+    return written, deleted
+
+
+def _report(
+    store: Store, config: Config, run: _Run, pings: list[tuple[str, str]], seconds: float
+) -> PublishReport:
+    seeds, entries = run.seeds, run.entries
+    files = len(store.output_hashes()) + store.entry_count(articles_only=not config.teasers)
     return PublishReport(
         seeds=seeds.count,
-        entries=total,
+        entries=store.entry_count(),
         read=seeds.read,
-        rejected=rejected,
+        rejected=tuple(error for _, error in store.rejected_seeds()),
         newly_rejected=tuple(seeds.rejected_now),
         warnings=(*seeds.warnings, *entries.warnings),
         deferred=tuple(seeds.deferred),
         added=entries.added,
         changed=entries.changed,
         removed=entries.removed,
-        written=tuple(written),
-        deleted=tuple(deleted),
-        unchanged=files - len(written),
-        seconds=time.perf_counter() - started,
-        feed_urls=tuple(feed_urls),
+        written=tuple(run.written),
+        deleted=tuple(run.deleted),
+        unchanged=files - len(run.written),
+        seconds=seconds,
+        feed_urls=tuple(run.feed_urls),
         pings=tuple(pings),
     )
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from feeds.address import feed_stem
 from feeds.config import Config
 from feeds.ids import slugify, tag_uri
 from feeds.merge import base_key, cap_authors, entry_origins, merge_stories
@@ -197,12 +198,20 @@ def _headline_clashes(merged: list[MergedStory], config: Config) -> list[str]:
 
 
 def _stems(ref: EntryRef) -> list[str]:
-    return ["all", f"sections/{ref.section_slug}", *(f"authors/{s}" for s in ref.author_slugs)]
+    return [
+        feed_stem("all", "all"),
+        feed_stem("section", ref.section_slug),
+        *(feed_stem("author", s) for s in ref.author_slugs),
+    ]
 
 
 def _entry_stems(entry: Entry) -> list[str]:
     story = entry.story
-    return ["all", f"sections/{story.section.slug}", *(f"authors/{a.slug}" for a in story.authors)]
+    return [
+        feed_stem("all", "all"),
+        feed_stem("section", story.section.slug),
+        *(feed_stem("author", a.slug) for a in story.authors),
+    ]
 
 
 def _match(origins: dict[str, str | None], existing: list[EntryRef]) -> dict[str, EntryRef]:

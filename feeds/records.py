@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
+from feeds.address import feed_stem
+
 Kind = Literal["article", "teaser"]
 FeedKind = Literal["all", "section", "author"]
 
@@ -136,9 +138,7 @@ class FeedSpec:
     @property
     def stem(self) -> str:
         """Path of the feed without extension, relative to the output folder."""
-        if self.kind == "all":
-            return "all"
-        return f"{self.kind}s/{self.slug}"
+        return feed_stem(self.kind, self.slug)
 
 
 @dataclass(frozen=True)
@@ -245,3 +245,22 @@ class Site:
             if known == slug:
                 return name
         return default
+
+
+@dataclass(frozen=True)
+class History:
+    """Where an Atom document stands in its feed's history (RFC 5005) and what left it (RFC 6721).
+
+    A subscription document is ``complete`` when it holds every entry, else it
+    links ``prev_archive``. An archive page has ``page`` set, links ``current``
+    and its neighbours. ``tombstones`` are ``(entry id, when deleted)``.
+    """
+
+    complete: bool = False
+    prev_archive: str | None = None
+    next_archive: str | None = None
+    page: int | None = None
+    tombstones: tuple[tuple[str, datetime], ...] = ()
+
+
+FeedRow = tuple[str, str, str, str]  # an entry in a feed: (id, content_hash, published, updated)

@@ -12,7 +12,6 @@ import copy
 import json
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 from typing import Any
@@ -25,7 +24,7 @@ from lxml import etree
 from feeds.address import archive_path, entry_page_path, feed_path, page_path
 from feeds.check import check_feed, check_tree
 from feeds.ids import tag_uri
-from feeds.records import Entry, FeedSpec, Site
+from feeds.records import Entry, FeedSpec, History, Site
 
 ATOM_NS = "{http://www.w3.org/2005/Atom}"
 FH_NS = "http://purl.org/syndication/history/1.0"
@@ -53,22 +52,6 @@ def feed_updated(entries: Sequence[Entry]) -> datetime:
 def entry_html(entry: Entry) -> str:
     """The article body as HTML paragraphs (escaped text)."""
     return "\n".join(f"<p>{escape(p, quote=False)}</p>" for p in entry.story.paragraphs)
-
-
-@dataclass(frozen=True)
-class History:
-    """Where an Atom document stands in its feed's history (RFC 5005) and what left it (RFC 6721).
-
-    A subscription document is ``complete`` when it holds every entry, else it
-    links ``prev_archive``. An archive page has ``page`` set, links ``current``
-    and its neighbours. ``tombstones`` are ``(entry id, when deleted)``.
-    """
-
-    complete: bool = False
-    prev_archive: str | None = None
-    next_archive: str | None = None
-    page: int | None = None
-    tombstones: tuple[tuple[str, datetime], ...] = ()
 
 
 class EntryElements:
