@@ -6,6 +6,7 @@ followed by one of these paths.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,32 @@ if TYPE_CHECKING:
 
 ENTRY_FOLDER = "entries"
 ARCHIVE_FOLDER = "archive"
+FEED_SUFFIXES = (".atom", ".rss", ".json")
+# Media types by format (and suffix without its dot); served with "; charset=utf-8".
+MEDIA_TYPES = {
+    "atom": "application/atom+xml",
+    "rss": "application/rss+xml",
+    "json": "application/feed+json",
+    "html": "text/html",
+    "opml": "text/x-opml",
+    "xsl": "text/xsl",
+}
+# Every path the publisher writes is built from slugs: lower-case segments that start
+# with a letter or digit. The writer refuses anything else, and the server serves
+# nothing else (checked on the raw request target, before any decoding).
+_SEGMENT = r"[a-z0-9][a-z0-9._-]*"
+_SAFE_PATH = re.compile(rf"^(?:{_SEGMENT}/)*{_SEGMENT}$")
+SERVABLE_TARGET = re.compile(rf"^/(?:{_SEGMENT}/)*(?:{_SEGMENT})?$".encode())
+
+
+def is_safe_path(path: str) -> bool:
+    """Whether ``path`` (relative to the output folder) is one the publisher may write."""
+    return bool(_SAFE_PATH.match(path)) and ".." not in path.split("/")
+
+
+def absolute_url(base_url: str, path: str) -> str:
+    """The URL readers use for a file of the output folder (``base_url`` ends in ``/``)."""
+    return base_url + path
 
 
 def feed_stem(kind: str, slug: str) -> str:

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from feeds.errors import ConfigError
 from feeds.ids import is_valid_tag_authority, is_valid_tag_date
-from feeds.normalise import DEFAULT_MAX_SEED_BYTES
+from feeds.ingest.normalise import DEFAULT_MAX_SEED_BYTES
 
 CONFIG_NAME = "feeds.toml"
 FORMATS = ("atom", "rss", "json")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from feeds.address import feed_stem
+from feeds.address import absolute_url, feed_stem
 
 Kind = Literal["article", "teaser"]
 FeedKind = Literal["all", "section", "author"]
@@ -237,7 +237,7 @@ class Site:
 
     def url(self, path: str) -> str:
         """The absolute URL of a file under the output folder."""
-        return self.base_url + path
+        return absolute_url(self.base_url, path)
 
     def section_name(self, slug: str, default: str) -> str:
         """A section's display name after the config's overrides."""

@@ -9,14 +9,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from feeds.address import FEED_SUFFIXES
 from feeds.config import Config
 from feeds.errors import FeedsError
-from feeds.store import Store
+from feeds.store.db import Store
 from feeds.websub import PingResult, hub_failures
 
 log = logging.getLogger(__name__)
-
-FEED_SUFFIXES = (".atom", ".rss", ".json")
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ import pytest
 from lxml import etree, html
 
 from feeds.config import Config
-from feeds.feedpage import prefers_html
-from feeds.publish import publish
-from feeds.serve import FeedApp
+from feeds.publish.run import publish
+from feeds.render.browser import prefers_html
+from feeds.serve.app import FeedApp
 from tests.conftest import NOW, synthetic_seed
 
 CHROME = (

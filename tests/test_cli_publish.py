@@ -15,7 +15,7 @@ import feedparser
 import pytest
 from lxml import etree
 
-from feeds.lock import publish_lock
+from feeds.store.lock import publish_lock
 from tests.conftest import SEED_MTIME_NS, RunFeeds, tree_bytes, wait_until, write_corpus
 
 NOW = "2026-11-01T12:00:00+00:00"

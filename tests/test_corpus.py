@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from feeds.normalise import decode_seed, section_display_name
+from feeds.ingest.normalise import decode_seed, section_display_name
 from tests.benchmarks.corpus import SECTIONS, Corpus, mutate, write
 
 NUMBER = re.compile(r"\((\d+)\)$")

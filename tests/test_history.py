@@ -14,9 +14,9 @@ import feedparser
 import pytest
 from lxml import etree
 
-from feeds.check import json_feed_problem
 from feeds.config import Config
-from feeds.publish import publish
+from feeds.publish.run import publish
+from feeds.render.check import json_feed_problem
 from tests.conftest import LATER, NOW, SEED_MTIME_NS, free_port, responds, running, wait_until
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -12,8 +12,8 @@ import feedparser
 import pytest
 
 from feeds.config import Config
-from feeds.normalise import MAX_BYLINE_NAMES, decode_seed
-from feeds.publish import publish
+from feeds.ingest.normalise import MAX_BYLINE_NAMES, decode_seed
+from feeds.publish.run import publish
 from tests.conftest import NOW, RunFeeds, tree_bytes
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from feeds.merge import base_key, entry_origins, merge_stories, variant_key
-from feeds.normalise import normalise_seed
+from feeds.ingest.merge import base_key, entry_origins, merge_stories, variant_key
+from feeds.ingest.normalise import normalise_seed
 
 
 def seed(*blocks: str) -> str:

@@ -13,7 +13,7 @@ import feedparser
 import pytest
 
 from feeds.config import Config
-from feeds.publish import publish
+from feeds.publish.run import publish
 from tests.conftest import NOW, RunFeeds, tree_bytes, write_corpus
 
 

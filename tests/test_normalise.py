@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feeds.errors import SeedEncodingError, SeedError, SeedLayoutError, SeedTooLarge
-from feeds.normalise import (
+from feeds.ingest.normalise import (
     clean_text,
     decode_seed,
     is_editor_leftover,

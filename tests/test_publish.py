@@ -11,13 +11,13 @@ import feedparser
 import pytest
 from lxml import etree
 
-from feeds import check as feeds_check
-from feeds import jobs
-from feeds.check import json_feed_problem
+from feeds.audit import check_folder
 from feeds.config import Config
 from feeds.errors import ConfigError, PublishError
-from feeds.feedcheck import check_folder
-from feeds.publish import publish
+from feeds.publish import dispatch as jobs
+from feeds.publish.run import publish
+from feeds.render import check as feeds_check
+from feeds.render.check import json_feed_problem
 from tests.conftest import LATER, NOW, synthetic_seed, tree_bytes, write_corpus
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 import feedparser
 from lxml import etree
 
-from feeds.plan import feed_spec
+from feeds.publish.plan import feed_spec
 from feeds.records import Author, Entry, FeedSpec, MergedStory, Section, Site
-from feeds.render import feed_updated, render_feed
+from feeds.render.documents import feed_updated, render_feed
 
 SITE = Site("Site", "https://example.org/", "example.org", "2019", "en", ("atom", "rss"))
 SECTION = Section("News", "news")

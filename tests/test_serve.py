@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from feeds.config import Config
-from feeds.lock import publish_lock
-from feeds.publish import publish
+from feeds.publish.run import publish
+from feeds.store.lock import publish_lock
 from tests.conftest import (
     NOW,
     free_port,

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from feeds.config import Config
-from feeds.publish import publish
+from feeds.publish.run import publish
 from tests.conftest import NOW, free_port, responds, running, wait_until
 
 FILE_LIMIT = 1024

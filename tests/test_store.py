@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from feeds.errors import SchemaVersionError, StoreError, StoreLockedError
-from feeds.lock import publish_lock
 from feeds.records import SeedFingerprint
-from feeds.schema import APPLICATION_ID, SCHEMA_VERSION
-from feeds.store import Store
+from feeds.store.db import Store
+from feeds.store.lock import publish_lock
+from feeds.store.schema import APPLICATION_ID, SCHEMA_VERSION
 
 
 def test_new_store_has_version_and_id(tmp_path: Path) -> None:

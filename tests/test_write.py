@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from feeds.errors import PublishError
-from feeds.write import (
+from feeds.publish.write import (
     IN_PROGRESS,
     RENAMING,
     TEMP_MARK,

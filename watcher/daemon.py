@@ -2,7 +2,7 @@
 
 One APScheduler 3.x interval job runs a scan: ``feeds.publish.publish`` with
 a settle cut-off, so the work done is in proportion to what changed (see
-``feeds.sync``). The scheduler's traps are handled explicitly:
+``feeds.ingest.scan``). The scheduler's traps are handled explicitly:
 
 - ``misfire_grace_time=None`` with ``coalesce=True``: a late run is merged,
   never silently dropped (the default grace is one second);
@@ -33,7 +33,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from feeds.config import Config
 from feeds.errors import FeedsError, StoreLockedError
-from feeds.publish import (
+from feeds.publish.run import (
     PublishReport,
     publish,
     record_scan_failure,
@@ -41,11 +41,11 @@ from feeds.publish import (
     settled_before,
 )
 from feeds.status import record_hub_results
-from feeds.store import Store
+from feeds.store.db import Store
 from feeds.websub import Pinger, PingResult, describe_failures, hub_failures
 
 if TYPE_CHECKING:
-    from feeds.serve import FeedServer
+    from feeds.serve.app import FeedServer
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ class Watcher:
         self.pinger = self._make_pinger(self.config)
         self.server: FeedServer | None = None
         if serve:
-            from feeds.serve import FeedServer
+            from feeds.serve.app import FeedServer
 
             # Three missed scans and /healthz says the watcher is stuck.
             self.server = FeedServer(self.config, stale_after=3 * self.config.interval)

@@ -42,9 +42,9 @@ from typing import IO
 import httpx
 from lxml import etree
 
+from feeds.audit import check_folder
 from feeds.config import Config
-from feeds.feedcheck import check_folder
-from feeds.publish import publish
+from feeds.publish.run import publish
 from tests.benchmarks import corpus
 
 FEEDS = [sys.executable, "-m", "feeds"]

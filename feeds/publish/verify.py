@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from feeds.address import entry_page_path
-from feeds.store import Store
+from feeds.store.db import Store
 
 log = logging.getLogger(__name__)
 

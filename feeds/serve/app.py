@@ -33,24 +33,17 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from feeds.address import FEED_SUFFIXES, MEDIA_TYPES, SERVABLE_TARGET, absolute_url
 from feeds.config import Config
-from feeds.feedpage import FeedPage, FeedPageError, prefers_html
-from feeds.guard import GuardedH11Protocol, RateLimit
-from feeds.ranges import Unsatisfiable, byte_range
+from feeds.render.browser import FeedPage, FeedPageError, prefers_html
+from feeds.serve.guard import GuardedH11Protocol, RateLimit
+from feeds.serve.ranges import Unsatisfiable, byte_range
 from feeds.status import read_status
 
 log = logging.getLogger(__name__)
 
-CONTENT_TYPES = {
-    ".atom": "application/atom+xml; charset=utf-8",
-    ".rss": "application/rss+xml; charset=utf-8",
-    ".opml": "text/x-opml; charset=utf-8",
-    ".html": "text/html; charset=utf-8",
-    ".json": "application/feed+json; charset=utf-8",
-    ".xsl": "text/xsl; charset=utf-8",
-}
-FEED_SUFFIXES = (".atom", ".rss", ".json")
-# The shape of every path the publisher writes (see feeds.write); raw, before any decoding.
+CONTENT_TYPES = {f".{suffix}": f"{media}; charset=utf-8" for suffix, media in MEDIA_TYPES.items()}
+# The shape of every path the publisher writes (see feeds.publish.write); raw, before any decoding.
 _SERVABLE = re.compile(rb"^/(?:[a-z0-9][a-z0-9._-]*/)*(?:[a-z0-9][a-z0-9._-]*)?$")
 _CACHE_FILES = 4096
 _GZIP_MIN_BYTES = 512
@@ -239,7 +232,7 @@ class FeedApp:
 
     async def file(self, request: Request) -> Response:
         raw = request.scope.get("raw_path") or request.url.path.encode()
-        if not _SERVABLE.match(raw):
+        if not SERVABLE_TARGET.match(raw):
             return PlainTextResponse("Not Found", status_code=404)
         rel = raw.decode("ascii").lstrip("/") or "index.html"
         cached = self.cache.get(rel)
@@ -256,7 +249,7 @@ class FeedApp:
         }
         if suffix in FEED_SUFFIXES:
             links = [f'<{hub}>; rel="hub"' for hub in self.config.hubs]
-            links.append(f'<{self.config.base_url}{rel}>; rel="self"')
+            links.append(f'<{absolute_url(self.config.base_url, rel)}>; rel="self"')
             headers["Link"] = ", ".join(links)
         inm = request.headers.get("if-none-match")
         ims = request.headers.get("if-modified-since")

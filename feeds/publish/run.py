@@ -2,11 +2,11 @@
 
 Each run does work in proportion to what changed:
 
-1. ``feeds.sync``: stat every seed; read, hash and normalise only those whose
+1. ``feeds.ingest.scan``: stat every seed; read, hash and normalise only those whose
    size or mtime moved; record fingerprints, stories and rejections.
-2. ``feeds.reconcile``: re-merge only the story keys those seeds held or now
+2. ``feeds.publish.reconcile``: re-merge only the story keys those seeds held or now
    hold, and give each merged story its permanent id and honest timestamps.
-3. ``feeds.outputs``: plan every feed, and render only the files whose
+3. ``feeds.publish.execute``: plan every feed, and render only the files whose
    inputs (entries, timestamps, settings) have a new digest.
 
 Everything happens in one store transaction that commits after the files are
@@ -21,16 +21,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from feeds.address import absolute_url
 from feeds.config import Config
 from feeds.errors import ConfigError, FeedsError, StoreMissingError
 from feeds.folders import check_folders
-from feeds.lock import publish_lock
-from feeds.plan import RENDER_VERSION, anything_to_render
-from feeds.reconcile import EntryChanges, reconcile
-from feeds.store import Store
-from feeds.sync import Progress, SeedChanges, sync_seeds
-from feeds.verify import Damage, check_outputs, stat_files
-from feeds.write import OutputWriter, clear_marker, sweep_temporaries
+from feeds.ingest.scan import Progress, SeedChanges, sync_seeds
+from feeds.publish.plan import RENDER_VERSION, anything_to_render
+from feeds.publish.reconcile import EntryChanges, reconcile
+from feeds.publish.verify import Damage, check_outputs, stat_files
+from feeds.publish.write import OutputWriter, clear_marker, sweep_temporaries
+from feeds.store.db import Store
+from feeds.store.lock import publish_lock
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +181,7 @@ def _write_outputs(
     """Plan, render and put the files in place; returns the paths written and deleted."""
     # Imported here: feedgen, lxml and Jinja2 cost a tenth of a second to load, and
     # most runs (cron, the watcher's scans) have nothing to render.
-    from feeds.outputs import render_outputs
+    from feeds.publish.execute import render_outputs
 
     writer = OutputWriter(config.output)
     try:
@@ -222,7 +223,7 @@ def _feed_urls(config: Config, written: list[str]) -> list[str]:
     """Self URLs of the subscription documents written (archive pages have no hub)."""
     suffixes = tuple(f".{f}" for f in config.formats)
     return [
-        config.base_url + p
+        absolute_url(config.base_url, p)
         for p in written
         if p.endswith(suffixes) and not p.startswith("archive/")
     ]

@@ -7,8 +7,8 @@ stable between runs and lets a publish redo only what changed.
 
 A publish runs inside one transaction that commits only after its files are
 written, so a run that dies midway is redone in full by the next one. The
-tables are in ``feeds.schema``; the lock that keeps publishers apart is in
-``feeds.lock``.
+tables are in ``feeds.store.schema``; the lock that keeps publishers apart is in
+``feeds.store.lock``.
 """
 
 from __future__ import annotations
@@ -17,14 +17,13 @@ import contextlib
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from feeds.errors import SchemaVersionError, StoreError, StoreLockedError
-from feeds.history_store import HistoryQueries
 from feeds.records import (
     Entry,
     EntryRef,
@@ -35,7 +34,9 @@ from feeds.records import (
     story_from_json,
     story_json,
 )
-from feeds.schema import APPLICATION_ID, MIGRATIONS, SCHEMA, SCHEMA_VERSION
+from feeds.store.history import HistoryQueries
+from feeds.store.outputs import OutputQueries
+from feeds.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA, SCHEMA_VERSION
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def _ts(value: datetime) -> str:
     return value.isoformat()
 
 
-class Store(HistoryQueries):
+class Store(HistoryQueries, OutputQueries):
     """A connection to the store file. Use as a context manager; one per thread."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
@@ -333,33 +334,6 @@ class Store(HistoryQueries):
             ((a.slug, e.id, a.name) for e in entries for a in e.story.authors),
         )
 
-    def feed_catalog(self, articles_only: bool) -> list[tuple[str, str, str, int]]:
-        """``(kind, slug, name, entries)`` of every feed: all, each section, each author.
-
-        A feed's name is the one that sorts first among its entries' spellings.
-        """
-        only = " WHERE kind = 'article'" if articles_only else ""
-        total = int(self._q(f"SELECT count(*) FROM entries{only}").fetchone()[0])
-        # The main feed always exists: its subscribers keep it, and its tombstones, when
-        # the last entry goes.
-        catalog: list[tuple[str, str, str, int]] = [("all", "all", "", total)]
-        catalog += [
-            ("section", slug, name, count)
-            for slug, name, count in self._q(
-                "SELECT section_slug, min(json_extract(section, '$[0]')), count(*)"
-                f" FROM entries{only} GROUP BY section_slug ORDER BY section_slug"
-            )
-        ]
-        join = " JOIN entries AS e ON e.id = a.entry_id WHERE e.kind = 'article'"
-        catalog += [
-            ("author", slug, name, count)
-            for slug, name, count in self._q(
-                "SELECT a.slug, min(a.name), count(*) FROM entry_authors AS a"
-                f"{join if articles_only else ''} GROUP BY a.slug ORDER BY a.slug"
-            )
-        ]
-        return catalog
-
     def entry_ids(self, articles_only: bool) -> list[str]:
         only = " WHERE kind = 'article'" if articles_only else ""
         return [i for (i,) in self._q(f"SELECT id FROM entries{only} ORDER BY id")]
@@ -378,97 +352,6 @@ class Store(HistoryQueries):
             row = self._q("SELECT count(*) FROM outputs WHERE path LIKE ?", (f"%{suffix}",))
             total += int(row.fetchone()[0])
         return total
-
-    # -- outputs -----------------------------------------------------------
-
-    def output_hashes(self) -> dict[str, str]:
-        """``path → digest of what it was rendered from`` for every feed and page we own.
-
-        Entry pages are not listed: they follow their entries (see feeds.outputs).
-        """
-        return dict(self._q("SELECT path, input_hash FROM outputs").fetchall())
-
-    def record_outputs(self, written: dict[str, str], removed: Iterable[str]) -> None:
-        self._many("DELETE FROM outputs WHERE path = ?", ((p,) for p in removed))
-        self._many(
-            "INSERT INTO outputs (path, input_hash) VALUES (?, ?)"
-            " ON CONFLICT (path) DO UPDATE SET input_hash = excluded.input_hash",
-            sorted(written.items()),
-        )
-
-    def file_stats(self) -> dict[str, tuple[int, int]]:
-        """``path → (size, mtime_ns)`` of every output file as the last publish left it."""
-        return {p: (size, mtime) for p, size, mtime in self._q("SELECT * FROM files")}
-
-    def record_files(self, stats: Iterable[tuple[str, int, int]], removed: Iterable[str]) -> None:
-        """Remember output files as they are now (path, size, mtime_ns); forget ``removed``."""
-        self._q(
-            "DELETE FROM files WHERE path IN (SELECT value FROM json_each(?))",
-            (json.dumps(list(removed)),),
-        )
-        self._many(
-            "INSERT INTO files (path, size, mtime_ns) VALUES (?, ?, ?) ON CONFLICT (path)"
-            " DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns",
-            stats,
-        )
-
-    def entry_page_slugs(self, articles_only: bool) -> list[str]:
-        """The slugs of every entry that has a page."""
-        where = " WHERE kind = 'article'" if articles_only else ""
-        return [slug for (slug,) in self._q(f"SELECT slug FROM entries{where}")]
-
-    def ids_of_slugs(self, slugs: Iterable[str]) -> list[str]:
-        """The ids of the entries with these slugs."""
-        rows = self._q(
-            "SELECT id FROM entries WHERE slug IN (SELECT value FROM json_each(?))",
-            (json.dumps(sorted(slugs)),),
-        )
-        return [entry_id for (entry_id,) in rows]
-
-    def feed_ids(self, stems: Sequence[str], mint: Callable[[str], str]) -> dict[str, str]:
-        """Each feed's stored ``atom:id``; ``mint(stem)`` gives one to a feed that has none."""
-        known = dict(
-            self._q(
-                "SELECT feed, id FROM feed_ids WHERE feed IN (SELECT value FROM json_each(?))",
-                (json.dumps(list(stems)),),
-            ).fetchall()
-        )
-        new = {stem: mint(stem) for stem in stems if stem not in known}
-        self._many("INSERT INTO feed_ids (feed, id) VALUES (?, ?)", sorted(new.items()))
-        return {**known, **new}
-
-    # -- WebSub ------------------------------------------------------------
-
-    def owe_pings(self, hubs: Sequence[str], topics: Iterable[str]) -> list[tuple[str, str]]:
-        """Add pings of ``topics`` to every hub; drop those of hubs no longer configured.
-
-        Returns every ping still owed, ``(hub, topic)``.
-        """
-        self._q(
-            "DELETE FROM pending_pings WHERE hub NOT IN (SELECT value FROM json_each(?))",
-            (json.dumps(list(hubs)),),
-        )
-        self._many(
-            "INSERT OR IGNORE INTO pending_pings (hub, topic) VALUES (?, ?)",
-            ((hub, topic) for topic in sorted(set(topics)) for hub in hubs),
-        )
-        return [(h, t) for h, t in self._q("SELECT hub, topic FROM pending_pings ORDER BY 1, 2")]
-
-    def pings_sent(self, pings: Iterable[tuple[str, str]]) -> None:
-        """Pings the hubs took: no longer owed."""
-        self._many("DELETE FROM pending_pings WHERE hub = ? AND topic = ?", pings)
-
-    # -- status ------------------------------------------------------------
-
-    def set_status(self, **values: str) -> None:
-        self._many(
-            "INSERT INTO status (key, value) VALUES (?, ?)"
-            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            sorted(values.items()),
-        )
-
-    def status(self) -> dict[str, str]:
-        return dict(self._q("SELECT key, value FROM status").fetchall())
 
 
 _SEED_STATS = "SELECT path, size, mtime_ns FROM seeds"

@@ -11,7 +11,7 @@ import stat
 from pathlib import Path
 
 from feeds.errors import SeedError, SeedTooLarge
-from feeds.normalise import DEFAULT_MAX_SEED_BYTES, decode_seed
+from feeds.ingest.normalise import DEFAULT_MAX_SEED_BYTES, decode_seed
 from feeds.records import ParsedSeed, SeedFingerprint
 
 SEED_SUFFIX = ".txt"

@@ -37,6 +37,33 @@ class HistoryQueries:
 
     # -- windows -----------------------------------------------------------
 
+    def feed_catalog(self, articles_only: bool) -> list[tuple[str, str, str, int]]:
+        """``(kind, slug, name, entries)`` of every feed: all, each section, each author.
+
+        A feed's name is the one that sorts first among its entries' spellings.
+        """
+        only = " WHERE kind = 'article'" if articles_only else ""
+        total = int(self._q(f"SELECT count(*) FROM entries{only}").fetchone()[0])
+        # The main feed always exists: its subscribers keep it, and its tombstones, when
+        # the last entry goes.
+        catalog: list[tuple[str, str, str, int]] = [("all", "all", "", total)]
+        catalog += [
+            ("section", slug, name, count)
+            for slug, name, count in self._q(
+                "SELECT section_slug, min(json_extract(section, '$[0]')), count(*)"
+                f" FROM entries{only} GROUP BY section_slug ORDER BY section_slug"
+            )
+        ]
+        join = " JOIN entries AS e ON e.id = a.entry_id WHERE e.kind = 'article'"
+        catalog += [
+            ("author", slug, name, count)
+            for slug, name, count in self._q(
+                "SELECT a.slug, min(a.name), count(*) FROM entry_authors AS a"
+                f"{join if articles_only else ''} GROUP BY a.slug ORDER BY a.slug"
+            )
+        ]
+        return catalog
+
     def feed_entries(
         self,
         kind: str,

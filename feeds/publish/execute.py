@@ -1,7 +1,7 @@
-"""Carrying out a plan: read the store, plan (``feeds.plan``), render, stage, record.
+"""Carrying out a plan: read the store, plan (``feeds.publish.plan``), render, stage, record.
 
 This is the doing half of a publish's output step; every decision about what
-to render, archive, expire or delete is ``feeds.plan``'s. Here the store is
+to render, archive, expire or delete is ``feeds.publish.plan``'s. Here the store is
 read into the planner's snapshots, the plan's store changes are recorded
 (archive moves, expiries, forgotten feeds), and its documents are rendered on
 every core and staged with the ``OutputWriter``. Entry pages and archive pages
@@ -19,9 +19,8 @@ from urllib.parse import urlsplit
 from feeds.address import archive_place, entry_page_path, entry_page_slug, opml_files
 from feeds.config import Config
 from feeds.ids import tag_uri
-from feeds.jobs import Dispatcher
-from feeds.pages import PageRenderer, render_opml
-from feeds.plan import (
+from feeds.publish.dispatch import Dispatcher
+from feeds.publish.plan import (
     INDEX,
     STYLESHEET,
     Changes,
@@ -36,10 +35,11 @@ from feeds.plan import (
     is_stale,
     plan_outputs,
 )
-from feeds.reconcile import EntryChanges
+from feeds.publish.reconcile import EntryChanges
+from feeds.publish.write import OutputWriter
 from feeds.records import FeedSpec, Site
-from feeds.store import Store
-from feeds.write import OutputWriter
+from feeds.render.pages import PageRenderer, render_opml
+from feeds.store.db import Store
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from lxml import etree
 
 from feeds.address import feed_path, page_path
 from feeds.records import Entry, FeedSpec, Site
-from feeds.render import FEED_TYPES, entry_html
+from feeds.render.documents import FEED_TYPES, entry_html
 
 _MONTHS = [
     "January",
@@ -56,7 +56,7 @@ def _environment(site: Site) -> jinja2.Environment:
     # One per site, kept: the daemon renders every few seconds, and compiling the
     # templates again each time would cost more than rendering a change.
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("feeds", "templates"),
+        loader=jinja2.PackageLoader("feeds.render", "templates"),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -95,7 +95,7 @@ class PageRenderer:
 
     def stylesheet(self) -> bytes:
         """The XSLT that renders any of our Atom or RSS feeds as a page, for browsers."""
-        return (resources.files("feeds") / "templates" / "feed.xsl").read_bytes()
+        return (resources.files("feeds.render") / "templates" / "feed.xsl").read_bytes()
 
     def entry(self, entry: Entry) -> bytes:
         """One entry's page, discovering its section's and authors' feeds."""

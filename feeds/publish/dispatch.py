@@ -1,6 +1,6 @@
 """Rendering on every core: batches of documents and the entry rows they are built from.
 
-``feeds.plan`` decides *what* to render; this module renders it. The
+``feeds.publish.plan`` decides *what* to render; this module renders it. The
 documents go out in batches, each carrying the store rows of the entries it
 needs (worker processes cannot see the publish's uncommitted transaction),
 and come back as temporary files staged beside their targets, which the
@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from feeds.errors import ConfigError
-from feeds.pages import PageRenderer
-from feeds.plan import Doc
+from feeds.publish.plan import Doc
+from feeds.publish.write import OutputWriter, discard_temporary, stage_bytes, temporary_path
 from feeds.records import Entry, Site
-from feeds.render import EntryElements, render_feed
-from feeds.store import Store, entry_from_row
+from feeds.render.documents import EntryElements, render_feed
+from feeds.render.pages import PageRenderer
+from feeds.store.db import Store, entry_from_row
 from feeds.workers import spawn_pool, worker_count
-from feeds.write import OutputWriter, discard_temporary, stage_bytes, temporary_path
 
 log = logging.getLogger(__name__)
 

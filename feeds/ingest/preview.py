@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from feeds.errors import SeedError
-from feeds.merge import merge_stories
-from feeds.normalise import is_editor_leftover
+from feeds.ingest.merge import merge_stories
+from feeds.ingest.normalise import is_editor_leftover
+from feeds.ingest.seeds import read_seed, scan_seeds
 from feeds.records import ParsedSeed, story_to_json
-from feeds.seeds import read_seed, scan_seeds
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,7 @@ class FeedPage:
     SUFFIXES = _SUFFIXES
 
     def __init__(self) -> None:
-        source = (resources.files("feeds") / "templates" / "feed.xsl").read_bytes()
+        source = (resources.files("feeds.render") / "templates" / "feed.xsl").read_bytes()
         self.version = hashlib.sha256(source).hexdigest()[:8]
         self._parser = etree.XMLParser(resolve_entities=False, no_network=True)
         # Our own stylesheet over our own files: still, it may read nothing else.

@@ -1,6 +1,6 @@
 """The store's schema: the tables, their version, and the steps from older versions.
 
-``feeds.store`` creates a new store from ``SCHEMA`` and brings an older one
+``feeds.store.db`` creates a new store from ``SCHEMA`` and brings an older one
 up to date by running ``MIGRATIONS[n]`` for each version ``n`` it is behind.
 """
 

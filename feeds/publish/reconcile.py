@@ -18,11 +18,11 @@ from zoneinfo import ZoneInfo
 from feeds.address import feed_stem
 from feeds.config import Config
 from feeds.ids import slugify, tag_uri
-from feeds.merge import base_key, cap_authors, entry_origins, merge_stories
+from feeds.ingest.merge import base_key, cap_authors, entry_origins, merge_stories
+from feeds.ingest.scan import SeedChanges
+from feeds.ingest.seeds import SeedStat
 from feeds.records import Entry, EntryRef, MergedStory
-from feeds.seeds import SeedStat
-from feeds.store import Store
-from feeds.sync import SeedChanges
+from feeds.store.db import Store
 
 # Stories merged and stored at a time: bounds memory on a cold publish.
 KEY_CHUNK = 1000

@@ -1,6 +1,6 @@
 """What a publish must write: the feeds, archive pages and listings to render, and why. Pure.
 
-The executor (``feeds.outputs``) reads the store once into the snapshots
+The executor (``feeds.publish.execute``) reads the store once into the snapshots
 below, asks ``feeds_to_render`` which feeds a run touches, reads their
 histories, and gives everything to ``plan_outputs``. The plan says which
 documents to render with which entries, where entries that scroll off a feed
@@ -30,11 +30,11 @@ from feeds.address import (
     opml_files,
     page_path,
 )
-from feeds.archive import newest_first, place_overflow
+from feeds.publish.archive import newest_first, place_overflow
 from feeds.records import FeedKind, FeedRow, FeedSpec, History
 
 # Bump when templates or rendering change, so every file is rendered again. Here, not
-# in feeds.outputs, so a run with nothing to render never imports the renderers.
+# in feeds.publish.execute, so a run with nothing to render never imports the renderers.
 RENDER_VERSION = "3"
 STYLESHEET = "feed.xsl"
 XSL_VERSION = "2"  # bump with templates/feed.xsl

@@ -21,19 +21,16 @@ from feedgen.ext.dc import DcEntryExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from feeds.address import archive_path, entry_page_path, feed_path, page_path
-from feeds.check import check_feed, check_tree
+from feeds.address import MEDIA_TYPES, archive_path, entry_page_path, feed_path, page_path
 from feeds.ids import tag_uri
 from feeds.records import Entry, FeedSpec, History, Site
+from feeds.render.check import check_feed, check_tree
 
 ATOM_NS = "{http://www.w3.org/2005/Atom}"
 FH_NS = "http://purl.org/syndication/history/1.0"
 AT_NS = "http://purl.org/atompub/tombstones/1.0"
-ATOM_TYPE = "application/atom+xml"
-RSS_TYPE = "application/rss+xml"
-JSON_TYPE = "application/feed+json"
-HTML_TYPE = "text/html"
-FEED_TYPES = {"atom": ATOM_TYPE, "rss": RSS_TYPE, "json": JSON_TYPE}
+HTML_TYPE = MEDIA_TYPES["html"]
+FEED_TYPES = {fmt: MEDIA_TYPES[fmt] for fmt in ("atom", "rss", "json")}
 GENERATOR = "feeds"
 # A feed with no entries still needs an <updated>; never "now", so it is stable.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

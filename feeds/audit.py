@@ -1,7 +1,7 @@
 """``feeds check``: read the published feeds with feedparser, as a feed reader would.
 
 Slow but faithful; the publish path uses the cheap lxml check in
-``feeds.check`` instead.
+``feeds.render.check`` instead.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from typing import Any
 
 import feedparser  # type: ignore[import-untyped]
 
-from feeds.check import json_feed_problem
-
-FEED_SUFFIXES = (".atom", ".rss", ".json")
+from feeds.address import FEED_SUFFIXES, absolute_url
+from feeds.render.check import json_feed_problem
 
 
 def check_folder(folder: Path, base_url: str) -> tuple[list[str], int]:
@@ -45,8 +44,9 @@ def check_feed_bytes(data: bytes, rel: str, folder: Path, base_url: str) -> list
     if not feed.get("title"):
         problems.append("feed has no title")
     self_links = [link["href"] for link in feed.get("links", []) if link.get("rel") == "self"]
-    if self_links != [base_url + rel]:
-        problems.append(f"rel=self is {self_links}, expected [{base_url + rel!r}]")
+    expected = absolute_url(base_url, rel)
+    if self_links != [expected]:
+        problems.append(f"rel=self is {self_links}, expected [{expected!r}]")
     links = [link["href"] for link in feed.get("links", []) if link.get("rel") != "self"]
     seen: set[str] = set()
     for number, entry in enumerate(parsed.entries, start=1):
@@ -88,8 +88,10 @@ def _check_json_feed(data: bytes, rel: str, folder: Path, base_url: str) -> list
         return [problem]
     feed = json.loads(data)
     problems = []
-    if feed.get("feed_url") != base_url + rel:
-        problems.append(f"feed_url is {feed.get('feed_url')!r}, expected {base_url + rel!r}")
+    if feed.get("feed_url") != absolute_url(base_url, rel):
+        problems.append(
+            f"feed_url is {feed.get('feed_url')!r}, expected {absolute_url(base_url, rel)!r}"
+        )
     links = [feed.get("home_page_url", "")] + [item.get("url", "") for item in feed["items"]]
     for href in sorted({link for link in links if link}):
         if found := _link_problem(href, folder, base_url):

@@ -17,10 +17,10 @@ import ctypes
 import ctypes.util
 import logging
 import os
-import re
 import secrets
 from pathlib import Path
 
+from feeds.address import is_safe_path
 from feeds.errors import PublishError
 
 log = logging.getLogger(__name__)
@@ -29,8 +29,6 @@ TEMP_MARK = ".feeds-tmp"
 IN_PROGRESS = ".feeds-publishing"  # present while a writer has files staged
 RENAMING = "renaming"  # the marker's text once files are being put in place
 FSYNC_EACH_MAX = 64
-# Output paths are built from slugs; anything else is a bug or an attack.
-_SAFE_PATH = re.compile(r"^(?:[a-z0-9][a-z0-9._-]*/)*[a-z0-9][a-z0-9._-]*$")
 
 
 class OutputWriter:
@@ -51,7 +49,7 @@ class OutputWriter:
 
     def target(self, relpath: str) -> Path:
         """The file ``relpath`` names, refusing any path that could leave the output folder."""
-        if not _SAFE_PATH.match(relpath) or ".." in relpath.split("/"):
+        if not is_safe_path(relpath):  # built from slugs: anything else is a bug or an attack
             raise PublishError(f"{relpath!r}: refusing an unsafe output path")
         path = self.root / relpath
         folder = relpath.rpartition("/")[0]

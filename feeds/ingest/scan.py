@@ -15,9 +15,9 @@ from pathlib import Path
 
 from feeds.config import Config
 from feeds.errors import ConfigError, SeedError
+from feeds.ingest.seeds import UNREADABLE, SeedStat, read_seed, scan_seeds
 from feeds.records import SeedFingerprint, StoredSeed
-from feeds.seeds import UNREADABLE, SeedStat, read_seed, scan_seeds
-from feeds.store import SeedState, Store
+from feeds.store.db import SeedState, Store
 from feeds.workers import spawn_pool, worker_count
 
 log = logging.getLogger(__name__)

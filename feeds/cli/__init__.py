@@ -1,0 +1,39 @@
+"""The ``feeds`` command: options → config → library call → exit code.
+
+Exit codes: 0 everything done; 1 some input rejected (the rest still done) or
+a check failed; 2 usage, config, store or lock error.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from feeds.cli import publishing, reporting  # noqa: F401 - they register the commands
+from feeds.cli.common import EXIT_REJECTED, EXIT_USAGE, cli, one_line
+from feeds.errors import FeedsError, SeedError
+
+__all__ = ["cli", "main"]
+
+
+def main() -> None:
+    """Entry point of the ``feeds`` console script."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(EXIT_USAGE)
+    except SeedError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(EXIT_REJECTED)
+    except FeedsError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(EXIT_USAGE)
+    except OSError as err:
+        # The file system refused (read-only, full, gone): the file and the reason, no traceback.
+        click.echo(f"error: {one_line(err)}", err=True)
+        sys.exit(EXIT_USAGE)
