@@ -6,6 +6,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -122,6 +123,32 @@ def wait_until(
             return True
         time.sleep(interval)
     return predicate()
+
+
+def last_scan(store: Path) -> str | None:
+    """When the watcher using ``store`` last scanned, as it recorded it (read-only)."""
+    try:
+        conn = sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=5)
+        try:
+            row = conn.execute("SELECT value FROM status WHERE key = 'last_scan'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return row[0] if row else None
+
+
+def wait_for_scans(store: Path, count: int, timeout: float = 15.0) -> bool:
+    """Poll until the watcher has recorded ``count`` more scans (idle ones log nothing)."""
+    seen = [last_scan(store)]
+
+    def moved() -> bool:
+        latest = last_scan(store)
+        if latest != seen[-1]:
+            seen.append(latest)
+        return len(seen) > count
+
+    return wait_until(moved, timeout)
 
 
 def tree_bytes(folder: Path) -> dict[str, bytes]:

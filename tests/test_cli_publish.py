@@ -135,6 +135,7 @@ def _whole(folder: Path) -> list[str]:
     return problems
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("render_min_docs", ["1000", "1"], ids=["in-process", "workers"])
 def test_killed_publishes_leave_whole_files_and_the_next_run_finishes(
     tmp_path: Path, render_min_docs: str
@@ -147,7 +148,7 @@ def test_killed_publishes_leave_whole_files_and_the_next_run_finishes(
     workers, a worker outliving its killed publisher would leave temporary files
     behind after the next run's sweep.
     """
-    env = {**os.environ, "FEEDS_PARALLEL_MIN_DOCS": render_min_docs}
+    env = {**os.environ, "FEEDS_PARALLEL_MIN_DOCS": render_min_docs, "FEEDS_WORKERS": "2"}
     reference = tmp_path / "reference"
     work = tmp_path / "work"
     for folder in (reference, work):
@@ -165,7 +166,7 @@ def test_killed_publishes_leave_whole_files_and_the_next_run_finishes(
     current = "new"
     (work / "feeds.toml").write_text(title[current])
     kills = attempts = 0
-    while kills < 20 and attempts < 40:  # runs that finish before the kill do not count
+    while kills < 20 and attempts < 80:  # runs that finish before the kill do not count
         attempts += 1
         proc = subprocess.Popen(cmd, cwd=work, env=env)
         time.sleep(rng.uniform(0.05, duration))  # a random moment in the run, start-up included

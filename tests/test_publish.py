@@ -355,7 +355,12 @@ def test_render_workers_give_the_same_bytes(
     publish(config, NOW)
     on_workers = replace(config, output=tmp_path / "workers", store=tmp_path / "w.sqlite")
     monkeypatch.setattr(jobs, "PARALLEL_MIN_DOCS", 1)
+    monkeypatch.setenv("FEEDS_WORKERS", "2")  # two workers even on a one-core runner
+    spawned: list[int] = []
+    real_spawn = jobs.spawn_pool
+    monkeypatch.setattr(jobs, "spawn_pool", lambda n: spawned.append(n) or real_spawn(n))
     publish(on_workers, NOW)
+    assert spawned == [2]  # it did render on workers
     assert tree_bytes(on_workers.output) == tree_bytes(config.output)
 
 
