@@ -15,6 +15,10 @@ if TYPE_CHECKING:
 
 ENTRY_FOLDER = "entries"
 ARCHIVE_FOLDER = "archive"
+INDEX = "index.html"
+STYLESHEET = "feed.xsl"
+# Files every publish writes at the top of the output folder (whatever the formats).
+PUBLISHED_SIGNS = (INDEX, "all.atom", "all.rss", "all.json", "feeds.opml")
 FEED_SUFFIXES = (".atom", ".rss", ".json")
 # Media types by format (and suffix without its dot); served with "; charset=utf-8".
 MEDIA_TYPES = {
@@ -55,12 +59,22 @@ def feed_path(spec: FeedSpec, fmt: str) -> str:
 
 def page_path(spec: FeedSpec) -> str:
     """The HTML page that goes with a feed (its ``rel=alternate``)."""
-    return "index.html" if spec.kind == "all" else f"{spec.stem}.html"
+    return feed_page_path(spec.kind, spec.slug)
+
+
+def feed_page_path(kind: str, slug: str) -> str:
+    """The HTML page of the feed of that kind and slug: ``index.html`` for the main feed."""
+    return INDEX if kind == "all" else f"{feed_stem(kind, slug)}.html"
 
 
 def entry_page_path(slug: str) -> str:
     """The HTML page of one entry."""
     return f"{ENTRY_FOLDER}/{slug}.html"
+
+
+def entry_pages(names: Sequence[str]) -> set[str]:
+    """The entry pages among the names of the files in the entries folder."""
+    return {f"{ENTRY_FOLDER}/{name}" for name in names if name.endswith(".html")}
 
 
 def entry_page_slug(path: str) -> str | None:

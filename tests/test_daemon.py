@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import feedparser
 
+from feeds.store.lock import publish_lock
 from tests.conftest import (
     NOW,
     REAL_SEEDS,
@@ -279,3 +281,51 @@ def test_cron_publish_alongside_the_daemon_never_corrupts_output(
     edited = {f"Story number {i} about council \u2018budgets\u2019" for i in range(5)}
     assert len(entries) > 50
     assert all(e.title in edited for e in entries[50:])
+
+
+def _has_open(pid: int, path: str) -> bool:
+    """Whether process ``pid`` has ``path`` open (Linux /proc)."""
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return False
+    for fd in fds:
+        try:
+            if str(fd.readlink()) == path:
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def test_starting_beside_a_first_publish_under_way_is_not_a_lost_store(
+    tmp_path: Path, seeds_dir: Path, run_feeds: RunFeeds
+) -> None:
+    """A cron publish creating the store has put files in place but not committed yet:
+    a watcher starting then waits for it rather than taking the store for lost."""
+    assert run_feeds("publish", "--quiet").returncode == 0
+    store = tmp_path / ".feeds/state.sqlite"
+    conn = sqlite3.connect(store)
+    with ExitStack() as stack:
+        stack.enter_context(publish_lock(store, wait=5))  # the publish under way holds it
+        with conn:  # as the store looks before that publish commits its first run
+            last_run = conn.execute("SELECT value FROM status WHERE key = 'last_run'").fetchone()
+            conn.execute("DELETE FROM status WHERE key = 'last_run'")
+        daemon = watching(tmp_path)
+        watcher = daemon.__enter__()
+        try:
+            # The watcher reaches its check at start: it must wait for the lock, not refuse.
+            lock_file = f"{store}.lock"
+            assert wait_until(
+                lambda: watcher.proc.poll() is not None or _has_open(watcher.proc.pid, lock_file),
+                timeout=20,
+            )
+            assert watcher.proc.poll() is None, (tmp_path / "watch.log").read_text()
+            with conn:  # the publish commits...
+                conn.execute("INSERT INTO status VALUES ('last_run', ?)", last_run)
+            conn.close()
+            stack.close()  # ...and lets go of the lock
+            assert wait_until(lambda: bool(watcher.messages("watching")), timeout=20)
+            assert watcher.proc.poll() is None
+        finally:
+            daemon.__exit__(None, None, None)

@@ -42,6 +42,7 @@ from feeds.publish.run import (
 )
 from feeds.status import record_hub_results
 from feeds.store.db import Store
+from feeds.store.lock import publish_lock
 from feeds.websub import Pinger, PingResult, describe_failures, hub_failures
 
 if TYPE_CHECKING:
@@ -75,11 +76,7 @@ class Watcher:
         self.config = load_config()
         self.new_store = new_store
         if not new_store:  # refused at start, before anything runs
-            if not self.config.store.exists():
-                refuse_lost_store(self.config, None)
-            else:
-                with Store.open(self.config.store) as store:
-                    refuse_lost_store(self.config, store)
+            self._refuse_a_lost_store()
         self.stop = threading.Event()
         self.reload = threading.Event()
         self.scans = 0
@@ -95,6 +92,22 @@ class Watcher:
             executors={"default": ThreadPoolExecutor(max_workers=1)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
+
+    def _refuse_a_lost_store(self) -> None:
+        """Refuse to start beside a published output whose store is gone or empty.
+
+        Checked under the publish lock: a cron publish that is creating the store
+        right now has put files in place but not yet committed its first run.
+        """
+        config = self.config
+        if not config.store.exists():
+            refuse_lost_store(config, None)
+            return
+        try:
+            with publish_lock(config.store, wait=10), Store.open(config.store) as store:
+                refuse_lost_store(config, store)
+        except StoreLockedError:
+            pass  # another publisher is at work; every scan checks again under the lock
 
     def scan(self) -> PublishReport | None:
         """One scan-and-republish; never raises, so the daemon outlives any bad input."""

@@ -16,13 +16,20 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from feeds.address import archive_place, entry_page_path, entry_page_slug, opml_files
+from feeds.address import (
+    ENTRY_FOLDER,
+    INDEX,
+    STYLESHEET,
+    archive_place,
+    entry_page_path,
+    entry_page_slug,
+    entry_pages,
+    opml_files,
+)
 from feeds.config import Config
 from feeds.ids import tag_uri
 from feeds.publish.dispatch import Dispatcher
 from feeds.publish.plan import (
-    INDEX,
-    STYLESHEET,
     Changes,
     Doc,
     FeedHistory,
@@ -258,9 +265,8 @@ def _unwanted_entry_pages(config: Config, changes: EntryChanges, full: bool) -> 
     else those of removed entries (unless a new entry took the slug)."""
     if not full:
         return {entry_page_path(s) for s in changes.gone}
-    folder = config.output / "entries"
-    names = [p.name for p in folder.iterdir()] if folder.is_dir() else []
-    return {f"entries/{name}" for name in names if name.endswith(".html")}
+    folder = config.output / ENTRY_FOLDER
+    return entry_pages([p.name for p in folder.iterdir()] if folder.is_dir() else [])
 
 
 def _entry_pages(

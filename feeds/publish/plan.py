@@ -23,6 +23,8 @@ from datetime import datetime
 from typing import Literal
 
 from feeds.address import (
+    INDEX,
+    STYLESHEET,
     archive_path,
     archive_place,
     feed_path,
@@ -36,9 +38,7 @@ from feeds.records import FeedKind, FeedRow, FeedSpec, History
 # Bump when templates or rendering change, so every file is rendered again. Here, not
 # in feeds.publish.execute, so a run with nothing to render never imports the renderers.
 RENDER_VERSION = "3"
-STYLESHEET = "feed.xsl"
 XSL_VERSION = "2"  # bump with templates/feed.xsl
-INDEX = "index.html"
 
 DocKind = Literal["atom", "rss", "json", "page", "entry"]
 FeedKey = tuple[str, str]  # (kind, slug)

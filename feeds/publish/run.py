@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from feeds.address import absolute_url
+from feeds.address import PUBLISHED_SIGNS, absolute_url, archive_place
 from feeds.config import Config
 from feeds.errors import ConfigError, FeedsError, StoreMissingError
 from feeds.folders import check_folders
@@ -225,12 +225,8 @@ def _feed_urls(config: Config, written: list[str]) -> list[str]:
     return [
         absolute_url(config.base_url, p)
         for p in written
-        if p.endswith(suffixes) and not p.startswith("archive/")
+        if p.endswith(suffixes) and archive_place(p) is None
     ]
-
-
-# Files every publish writes at the top of the output folder (whatever the formats).
-_PUBLISHED_SIGNS = ("index.html", "all.atom", "all.rss", "all.json", "feeds.opml")
 
 
 def refuse_lost_store(config: Config, store: Store | None) -> None:
@@ -238,7 +234,7 @@ def refuse_lost_store(config: Config, store: Store | None) -> None:
     a publish but the output folder holds one: the store was deleted or replaced."""
     if store is not None and store.status().get("last_run"):
         return
-    if not any((config.output / name).is_file() for name in _PUBLISHED_SIGNS):
+    if not any((config.output / name).is_file() for name in PUBLISHED_SIGNS):
         return
     state = "is missing" if store is None else "has no publish recorded"
     raise StoreMissingError(

@@ -16,7 +16,14 @@ import jinja2
 import markupsafe
 from lxml import etree
 
-from feeds.address import feed_path, page_path
+from feeds.address import (
+    INDEX,
+    entry_page_path,
+    feed_page_path,
+    feed_path,
+    feed_stem,
+    page_path,
+)
 from feeds.records import Entry, FeedSpec, Site
 from feeds.render.documents import FEED_TYPES, entry_html
 
@@ -64,7 +71,14 @@ def _environment(site: Site) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["day"] = _day
-    env.globals.update(site=site, feed_types=FEED_TYPES, feed_page=page_path)
+    env.globals.update(
+        site=site,
+        feed_types=FEED_TYPES,
+        feed_page=page_path,
+        page_of=feed_page_path,
+        entry_page=entry_page_path,
+        index_page=INDEX,
+    )
     return env
 
 
@@ -102,10 +116,13 @@ class PageRenderer:
         story = entry.story
         section_name = self.site.section_name(story.section.slug, story.section.name)
         discover = [
-            FeedLink(f"sections/{story.section.slug}", f"{section_name} · {self.site.title}")
+            FeedLink(
+                feed_stem("section", story.section.slug), f"{section_name} · {self.site.title}"
+            )
         ]
         discover += [
-            FeedLink(f"authors/{a.slug}", f"{a.name} · {self.site.title}") for a in story.authors
+            FeedLink(feed_stem("author", a.slug), f"{a.name} · {self.site.title}")
+            for a in story.authors
         ]
         # The body is the same escaped HTML the feeds carry, built once, not per paragraph here.
         body = markupsafe.Markup(entry_html(entry)) if story.kind == "article" else ""

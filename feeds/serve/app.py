@@ -33,7 +33,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from feeds.address import FEED_SUFFIXES, MEDIA_TYPES, SERVABLE_TARGET, absolute_url
+from feeds.address import FEED_SUFFIXES, INDEX, MEDIA_TYPES, SERVABLE_TARGET, absolute_url
 from feeds.config import Config
 from feeds.render.browser import FeedPage, FeedPageError, prefers_html
 from feeds.serve.guard import GuardedH11Protocol, RateLimit
@@ -234,7 +234,7 @@ class FeedApp:
         raw = request.scope.get("raw_path") or request.url.path.encode()
         if not SERVABLE_TARGET.match(raw):
             return PlainTextResponse("Not Found", status_code=404)
-        rel = raw.decode("ascii").lstrip("/") or "index.html"
+        rel = raw.decode("ascii").lstrip("/") or INDEX
         cached = self.cache.get(rel)
         if cached is None:
             return PlainTextResponse("Not Found", status_code=404)
