@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from feeds.address import absolute_url, feed_stem
 
@@ -263,4 +263,20 @@ class History:
     tombstones: tuple[tuple[str, datetime], ...] = ()
 
 
-FeedRow = tuple[str, str, str, str]  # an entry in a feed: (id, content_hash, published, updated)
+class CatalogRow(NamedTuple):
+    """A feed as the store lists it: ``kind`` all, section or author, and how many
+    entries it has."""
+
+    kind: str
+    slug: str
+    name: str
+    entries: int
+
+
+class FeedRow(NamedTuple):
+    """An entry as a feed or archive page holds it: what its order and digest need."""
+
+    id: str
+    content_hash: str
+    published: str  # ISO 8601 in UTC: text order is time order
+    updated: str

@@ -30,7 +30,7 @@ def spec(kind: str, slug: str, count: int) -> FeedSpec:
 
 def row(n: int) -> FeedRow:
     when = (NOW - timedelta(days=100 - n)).isoformat()
-    return (f"tag:x,2026:entry/{n}", f"h{n}", when, when)
+    return FeedRow(f"tag:x,2026:entry/{n}", f"h{n}", when, when)
 
 
 def inputs(**overrides: object) -> PlanInputs:

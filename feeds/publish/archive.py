@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from feeds.records import FeedRow
+
 
 def place_overflow(
     pages: int, on_newest: int, overflow: Sequence[str], page_size: int
@@ -35,8 +37,8 @@ def place_overflow(
     return pages, placed
 
 
-def newest_first(rows: Sequence[tuple[str, str, str, str]]) -> list[tuple[str, str, str, str]]:
+def newest_first(rows: Sequence[FeedRow]) -> list[FeedRow]:
     """Feed rows ``(id, hash, published, updated)`` in feed order: newest ``published``
     first, entries published at the same moment by id."""
-    by_id = sorted(rows, key=lambda row: row[0])
-    return sorted(by_id, key=lambda row: row[2], reverse=True)
+    by_id = sorted(rows, key=lambda row: row.id)
+    return sorted(by_id, key=lambda row: row.published, reverse=True)

@@ -251,7 +251,7 @@ def _write_listings(
     lists = opml_files(site.formats)
     for path in plan.listings:
         if path == INDEX:
-            ids = [row[0] for row in plan.all_rows]
+            ids = [row.id for row in plan.all_rows]
             latest = store.entries_by_id(ids)
             writer.put(path, pages.index(list(inputs.catalog), [latest[i] for i in ids]))
         elif path == STYLESHEET:

@@ -241,7 +241,7 @@ def archive_page_doc(
 ) -> tuple[Doc, str]:
     """Archive page ``page`` of ``pages`` of a feed (RFC 5005), holding ``rows`` (newest
     first), and its digest."""
-    spec = replace(feed, entry_ids=tuple(r[0] for r in rows))
+    spec = replace(feed, entry_ids=tuple(r.id for r in rows))
     spec = replace(spec, title=f"{spec.title} · archive {page}", count=0)
     history = History(
         page=page,
@@ -290,7 +290,7 @@ def _feed_docs(
     digests: dict[str, str],
 ) -> list[tuple[str, Doc]]:
     """The documents of one feed: a subscription document per format and its page."""
-    spec = replace(spec, entry_ids=tuple(r[0] for r in rows))
+    spec = replace(spec, entry_ids=tuple(r.id for r in rows))
     before = inputs.tombstones_before.isoformat()
     history = inputs.histories[spec.stem]
     tombs = tuple((i, datetime.fromisoformat(d)) for i, d in history.tombstones if d >= before)
@@ -299,7 +299,7 @@ def _feed_docs(
         prev_archive=archive_path(spec, last_page) if last_page else None,
         tombstones=tombs,
     )
-    newest = max((r[3] for r in rows), default="")
+    newest = max((r.updated for r in rows), default="")
     base = inputs.settings.base
     out: list[tuple[str, Doc]] = []
     for fmt in inputs.settings.formats:

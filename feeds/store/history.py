@@ -16,7 +16,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from feeds.records import FeedRow
+from feeds.records import CatalogRow, FeedRow
 
 _ORDER = " ORDER BY e.published DESC, e.id"  # newest first; the stable tie-break is the id
 _REVERSE = " ORDER BY e.published ASC, e.id DESC"  # exactly the reverse
@@ -37,7 +37,7 @@ class HistoryQueries:
 
     # -- windows -----------------------------------------------------------
 
-    def feed_catalog(self, articles_only: bool) -> list[tuple[str, str, str, int]]:
+    def feed_catalog(self, articles_only: bool) -> list[CatalogRow]:
         """``(kind, slug, name, entries)`` of every feed: all, each section, each author.
 
         A feed's name is the one that sorts first among its entries' spellings.
@@ -46,9 +46,9 @@ class HistoryQueries:
         total = int(self._q(f"SELECT count(*) FROM entries{only}").fetchone()[0])
         # The main feed always exists: its subscribers keep it, and its tombstones, when
         # the last entry goes.
-        catalog: list[tuple[str, str, str, int]] = [("all", "all", "", total)]
+        catalog = [CatalogRow("all", "all", "", total)]
         catalog += [
-            ("section", slug, name, count)
+            CatalogRow("section", slug, name, count)
             for slug, name, count in self._q(
                 "SELECT section_slug, min(json_extract(section, '$[0]')), count(*)"
                 f" FROM entries{only} GROUP BY section_slug ORDER BY section_slug"
@@ -56,7 +56,7 @@ class HistoryQueries:
         ]
         join = " JOIN entries AS e ON e.id = a.entry_id WHERE e.kind = 'article'"
         catalog += [
-            ("author", slug, name, count)
+            CatalogRow("author", slug, name, count)
             for slug, name, count in self._q(
                 "SELECT a.slug, min(a.name), count(*) FROM entry_authors AS a"
                 f"{join if articles_only else ''} GROUP BY a.slug ORDER BY a.slug"
@@ -75,7 +75,7 @@ class HistoryQueries:
         """A feed's newest entries (not archived in ``unarchived_of``), newest first."""
         columns = "e.id, e.content_hash, e.published, e.updated"
         sql, params = _feed_query(columns, kind, slug, articles_only, unarchived_of)
-        return [tuple(row) for row in self._q(sql + _ORDER + " LIMIT ?", (*params, limit))]
+        return [FeedRow(*row) for row in self._q(sql + _ORDER + " LIMIT ?", (*params, limit))]
 
     def feed_overflow(
         self,
@@ -158,7 +158,7 @@ class HistoryQueries:
             + _ORDER,
             (feed, page),
         )
-        return [(i, h, p, u) for i, h, p, u in rows]
+        return [FeedRow(*row) for row in rows]
 
     def archive_places(self, entry_ids: Iterable[str]) -> set[tuple[str, int, str]]:
         """``(feed, page, entry id)`` for every archive page holding one of ``entry_ids``."""
@@ -230,7 +230,7 @@ class HistoryQueries:
             f" JOIN entries AS e ON e.id = c.entry_id WHERE c.feed = ?{only}" + _ORDER,
             (feed,),
         )
-        return [(i, h, p, u) for i, h, p, u in rows]
+        return [FeedRow(*row) for row in rows]
 
     def corrections_until(self, feed: str, articles_only: bool) -> list[tuple[FeedRow, str]]:
         """The feed's corrected archived entries with the time each is shown until."""
@@ -240,7 +240,7 @@ class HistoryQueries:
             f" JOIN entries AS e ON e.id = c.entry_id WHERE c.feed = ?{only}" + _ORDER,
             (feed,),
         )
-        return [((i, h, p, u), until) for i, h, p, u, until in rows]
+        return [(FeedRow(i, h, p, u), until) for i, h, p, u, until in rows]
 
     def expire_corrections(self, now: str) -> set[str]:
         """Drop corrections whose time is up; returns the feeds whose documents change."""
