@@ -52,6 +52,11 @@ def feed_stem(kind: str, slug: str) -> str:
     return "all" if kind == "all" else f"{kind}s/{slug}"
 
 
+def sections_folder() -> str:
+    """Where section feeds live (``sections/``): the scheme of entries' categories."""
+    return feed_stem("section", "")
+
+
 def feed_path(spec: FeedSpec, fmt: str) -> str:
     """Where the feed is written, relative to the output folder: ``sections/x.atom``."""
     return f"{spec.stem}.{fmt}"

@@ -21,7 +21,14 @@ from feedgen.ext.dc import DcEntryExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from feeds.address import MEDIA_TYPES, archive_path, entry_page_path, feed_path, page_path
+from feeds.address import (
+    MEDIA_TYPES,
+    archive_path,
+    entry_page_path,
+    feed_path,
+    page_path,
+    sections_folder,
+)
 from feeds.ids import tag_uri
 from feeds.records import Entry, FeedSpec, History, Site
 from feeds.render.check import check_feed, check_tree
@@ -259,7 +266,7 @@ def _fill_entry(fe: FeedEntry, entry: Entry, site: Site) -> None:
     fe.category(
         term=section.slug,
         label=site.section_name(section.slug, section.name),
-        scheme=site.url("sections/"),
+        scheme=site.url(sections_folder()),
     )
     fe.published(entry.published)
     fe.updated(entry.updated)
