@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import feedparser
+import pytest
 from lxml import etree
 
+from feeds.errors import PublishError
 from feeds.publish.plan import feed_spec
 from feeds.records import Author, Entry, FeedSpec, MergedStory, Section, Site
 from feeds.render.documents import feed_updated, render_feed
@@ -107,3 +110,15 @@ def test_empty_feed_is_stable() -> None:
     assert render_feed("atom", spec, [], SITE) == render_feed("atom", spec, [], SITE)
     assert feed_updated([]).year == 1970
     assert feedparser.parse(render_feed("atom", spec, [], SITE)).bozo == 0
+
+
+def test_the_pre_publish_check_sees_the_entries_of_a_tree_in_memory() -> None:
+    """feedgen's entries have no namespace until serialised: the check must still see them."""
+    twin = replace(ENTRIES[2], slug="e3-copy")  # a second entry with e3's id
+    entries = [*ENTRIES, twin]
+    spec = replace(spec_for(ENTRIES), entry_ids=(*spec_for(ENTRIES).entry_ids, twin.id))
+    for fmt in ("atom", "rss"):
+        with pytest.raises(PublishError, match="duplicate"):
+            render_feed(fmt, spec, [entries[i] for i in (1, 2, 0, 3)], SITE, check_as="x")
+    # A document without the twin passes.
+    render_feed("atom", spec_for(ENTRIES), [ENTRIES[i] for i in (1, 2, 0)], SITE, check_as="x")

@@ -38,10 +38,19 @@ def check_tree(fmt: str, root: etree._Element, path: str) -> None:
         raise PublishError(f"{path}: {problem}")
 
 
+def _atom_children(parent: etree._Element, name: str) -> list[etree._Element]:
+    """Children named ``name`` in Atom's namespace. In a tree still in memory, feedgen's
+    entries (and their children) have no namespace: they take Atom's default one only when
+    serialised, so those count too."""
+    return [
+        child for child in parent if isinstance(child.tag, str) and child.tag in (ATOM + name, name)
+    ]
+
+
 def _one(parent: etree._Element, tag: str, where: str) -> str | None:
-    found = parent.findall(tag)
+    name = tag.rsplit("}", 1)[-1]
+    found = _atom_children(parent, name) if tag.startswith(ATOM) else parent.findall(tag)
     if len(found) != 1 or not (found[0].text or "").strip():
-        name = tag.rsplit("}", 1)[-1]
         return f"{where} must have exactly one non-empty <{name}> (has {len(found)})"
     return None
 
@@ -57,15 +66,15 @@ def _atom_problem(root: etree._Element) -> str | None:
     if root.find(f"{ATOM}author/{ATOM}name") is None:
         return "feed has no <author> (entries without a byline need one)"
     seen: set[str] = set()
-    for entry in root.findall(f"{ATOM}entry"):
+    for entry in _atom_children(root, "entry"):
         for tag in ("id", "title", "updated"):
             if problem := _one(entry, ATOM + tag, "entry"):
                 return problem
-        entry_id = entry.findtext(f"{ATOM}id") or ""
+        entry_id = (_atom_children(entry, "id")[0].text or "").strip()
         if entry_id in seen:
             return f"duplicate entry id {entry_id}"
         seen.add(entry_id)
-        if entry.find(f"{ATOM}content") is None and entry.find(f"{ATOM}link") is None:
+        if not _atom_children(entry, "content") and not _atom_children(entry, "link"):
             return f"entry {entry_id} has neither content nor a link"
     return None
 
