@@ -42,9 +42,7 @@ def _atom_children(parent: etree._Element, name: str) -> list[etree._Element]:
     """Children named ``name`` in Atom's namespace. In a tree still in memory, feedgen's
     entries (and their children) have no namespace: they take Atom's default one only when
     serialised, so those count too."""
-    return [
-        child for child in parent if isinstance(child.tag, str) and child.tag in (ATOM + name, name)
-    ]
+    return list(parent.iterchildren(ATOM + name, name))
 
 
 def _one(parent: etree._Element, tag: str, where: str) -> str | None:
