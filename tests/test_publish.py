@@ -329,7 +329,7 @@ def test_a_feed_failing_the_check_is_not_published(
     seed.write_text(seed.read_text().replace("£20m for the National", "£25m for the National"))
     # A renderer bug that drops the section feed's <title>: the check must stop the run.
     # That feed is rendered after all.* and the author feed, which were already staged.
-    real = feeds_check._atom_problem
+    real = feeds_check._atom_head_problem
 
     def broken(root: etree._Element) -> str | None:
         if (root.findtext(f"{ATOM}id") or "").endswith("feed/sections/childrens-services"):
@@ -337,7 +337,7 @@ def test_a_feed_failing_the_check_is_not_published(
                 root.remove(title)
         return real(root)
 
-    monkeypatch.setattr(feeds_check, "_atom_problem", broken)
+    monkeypatch.setattr(feeds_check, "_atom_head_problem", broken)
     with pytest.raises(PublishError, match=r"^sections/childrens-services\.atom: feed must"):
         publish(config, LATER)
     assert tree_bytes(config.output) == before

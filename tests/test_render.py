@@ -11,7 +11,7 @@ from lxml import etree
 
 from feeds.errors import PublishError
 from feeds.publish.plan import feed_spec
-from feeds.records import Author, Entry, FeedSpec, MergedStory, Section, Site
+from feeds.records import Author, Entry, FeedSpec, History, MergedStory, Section, Site
 from feeds.render.documents import feed_updated, render_feed
 
 SITE = Site("Site", "https://example.org/", "example.org", "2019", "en", ("atom", "rss"))
@@ -122,3 +122,26 @@ def test_the_pre_publish_check_sees_the_entries_of_a_tree_in_memory() -> None:
             render_feed(fmt, spec, [entries[i] for i in (1, 2, 0, 3)], SITE, check_as="x")
     # A document without the twin passes.
     render_feed("atom", spec_for(ENTRIES), [ENTRIES[i] for i in (1, 2, 0)], SITE, check_as="x")
+
+
+@pytest.mark.parametrize("fmt", ["atom", "rss"])
+def test_assembled_documents_are_what_lxml_writes_for_the_whole_tree(fmt: str) -> None:
+    """Documents are assembled from per-entry fragments: they must be byte for byte the
+    pretty-printed document lxml writes for the same tree (hubs, history, tombstones,
+    non-ASCII and markup in the text included)."""
+    site = replace(SITE, hubs=("https://hub.example/",), stylesheet="/feed.xsl")
+    history = History(
+        page=2,
+        prev_archive="archive/all/1.atom",
+        next_archive="archive/all/3.atom",
+        tombstones=(("tag:example.org,2019:entry/gone", datetime(2020, 3, 1, tzinfo=UTC)),),
+    )
+    headline = "Zo\u00eb\u2019s <budget> & \u201cmore\u201d"
+    unicode = replace(ENTRIES[0], story=replace(ENTRIES[0].story, headline=headline))
+    entries = [ENTRIES[1], ENTRIES[2], unicode]
+    data = render_feed(fmt, spec_for(ENTRIES), entries, site, history, check_as="x")
+    parser = etree.XMLParser(remove_blank_text=True)
+    tree = etree.fromstring(data, parser).getroottree()
+    whole = etree.tostring(tree, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    assert data == whole
+    assert data.count(b"<entry>" if fmt == "atom" else b"<item>") == 3

@@ -24,7 +24,7 @@ from feeds.errors import ConfigError
 from feeds.publish.plan import Doc
 from feeds.publish.write import OutputWriter, discard_temporary, stage_bytes, temporary_path
 from feeds.records import Entry, Site
-from feeds.render.documents import EntryElements, render_feed
+from feeds.render.documents import EntryFragments, render_feed
 from feeds.render.pages import PageRenderer
 from feeds.store.db import Store, entry_from_row
 from feeds.workers import spawn_pool, worker_count
@@ -61,7 +61,7 @@ class _Renderers:
         self.site = site
         self.run = run
         self.pages = PageRenderer(site)
-        self.elements = EntryElements(site, size=2000)
+        self.fragments = EntryFragments(site, size=2000)
         self.entries: OrderedDict[str, Entry] = OrderedDict()
 
     def entry(self, entry_id: str, row: Row) -> Entry:
@@ -105,7 +105,7 @@ def _render(state: _Renderers, doc: Doc, entries: Sequence[Entry]) -> bytes:
     if doc.kind == "page":
         return state.pages.listing(doc.spec, entries)
     return render_feed(
-        doc.kind, doc.spec, entries, state.site, doc.history, state.elements, check_as=doc.path
+        doc.kind, doc.spec, entries, state.site, doc.history, state.fragments, check_as=doc.path
     )
 
 

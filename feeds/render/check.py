@@ -8,6 +8,7 @@ view, is far slower and lives in ``feeds check``.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 
 from lxml import etree
@@ -54,6 +55,12 @@ def _one(parent: etree._Element, tag: str, where: str) -> str | None:
 
 
 def _atom_problem(root: etree._Element) -> str | None:
+    return _atom_head_problem(root) or _duplicate(
+        _atom_children(root, "entry"), atom_entry_problem, _atom_id, "entry id"
+    )
+
+
+def _atom_head_problem(root: etree._Element) -> str | None:
     if root.tag != f"{ATOM}feed":
         return f"root element is <{etree.QName(root).localname}>, not an Atom feed"
     for tag in ("id", "title", "updated"):
@@ -63,21 +70,53 @@ def _atom_problem(root: etree._Element) -> str | None:
         return 'feed has no <link rel="self">'
     if root.find(f"{ATOM}author/{ATOM}name") is None:
         return "feed has no <author> (entries without a byline need one)"
+    return None
+
+
+def _atom_id(entry: etree._Element) -> str:
+    found = _atom_children(entry, "id")
+    return (found[0].text or "").strip() if found else ""
+
+
+def atom_entry_problem(entry: etree._Element) -> str | None:
+    """What makes one ``<entry>`` unfit to publish, if anything."""
+    for tag in ("id", "title", "updated"):
+        if problem := _one(entry, ATOM + tag, "entry"):
+            return problem
+    if not _atom_children(entry, "content") and not _atom_children(entry, "link"):
+        return f"entry {_atom_id(entry)} has neither content nor a link"
+    return None
+
+
+def _duplicate(
+    elements: list[etree._Element],
+    problem_of: Callable[[etree._Element], str | None],
+    id_of: Callable[[etree._Element], str],
+    what: str,
+) -> str | None:
+    """The first element's problem, or the first id seen twice."""
     seen: set[str] = set()
-    for entry in _atom_children(root, "entry"):
-        for tag in ("id", "title", "updated"):
-            if problem := _one(entry, ATOM + tag, "entry"):
-                return problem
-        entry_id = (_atom_children(entry, "id")[0].text or "").strip()
-        if entry_id in seen:
-            return f"duplicate entry id {entry_id}"
-        seen.add(entry_id)
-        if not _atom_children(entry, "content") and not _atom_children(entry, "link"):
-            return f"entry {entry_id} has neither content nor a link"
+    for element in elements:
+        if problem := problem_of(element):
+            return problem
+        element_id = id_of(element)
+        if element_id in seen:
+            return f"duplicate {what} {element_id}"
+        seen.add(element_id)
     return None
 
 
 def _rss_problem(root: etree._Element) -> str | None:
+    problem = _rss_head_problem(root)
+    if problem is not None:
+        return problem
+    channel = root.find("channel")
+    assert channel is not None  # checked with the head
+    items = channel.findall("item")
+    return _duplicate(items, rss_item_problem, lambda i: i.findtext("guid") or "", "item guid")
+
+
+def _rss_head_problem(root: etree._Element) -> str | None:
     if root.tag != "rss" or root.get("version") != "2.0":
         return 'root element is not <rss version="2.0">'
     channel = root.find("channel")
@@ -86,17 +125,31 @@ def _rss_problem(root: etree._Element) -> str | None:
     for tag in ("title", "link", "description"):
         if problem := _one(channel, tag, "channel"):
             return problem
-    seen: set[str] = set()
-    for item in channel.findall("item"):
-        if problem := _one(item, "guid", "item"):
-            return problem
-        guid = item.findtext("guid") or ""
-        if guid in seen:
-            return f"duplicate item guid {guid}"
-        seen.add(guid)
-        if item.find("title") is None and item.find("description") is None:
-            return f"item {guid} has neither title nor description"
     return None
+
+
+def rss_item_problem(item: etree._Element) -> str | None:
+    """What makes one ``<item>`` unfit to publish, if anything."""
+    if problem := _one(item, "guid", "item"):
+        return problem
+    if item.find("title") is None and item.find("description") is None:
+        return f"item {item.findtext('guid')} has neither title nor description"
+    return None
+
+
+def check_head(fmt: str, root: etree._Element, path: str) -> None:
+    """The document-level half of ``check_tree``, for a document assembled from checked
+    entries (``check_entry``); its ids are checked for duplicates by the caller."""
+    problem = _atom_head_problem(root) if fmt == "atom" else _rss_head_problem(root)
+    if problem:
+        raise PublishError(f"{path}: {problem}")
+
+
+def check_entry(fmt: str, element: etree._Element, path: str) -> None:
+    """The entry-level half of ``check_tree``: one ``<entry>`` or ``<item>``."""
+    problem = atom_entry_problem(element) if fmt == "atom" else rss_item_problem(element)
+    if problem:
+        raise PublishError(f"{path}: {problem}")
 
 
 def json_feed_problem(data: bytes) -> str | None:

@@ -8,10 +8,9 @@ set explicitly here, so the same entries always give the same bytes.
 
 from __future__ import annotations
 
-import copy
 import json
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from html import escape
 from typing import Any
@@ -29,9 +28,10 @@ from feeds.address import (
     page_path,
     sections_folder,
 )
+from feeds.errors import PublishError
 from feeds.ids import tag_uri
 from feeds.records import Entry, FeedSpec, History, Site
-from feeds.render.check import check_feed, check_tree
+from feeds.render.check import check_entry, check_feed, check_head
 
 ATOM_NS = "{http://www.w3.org/2005/Atom}"
 FH_NS = "http://purl.org/syndication/history/1.0"
@@ -58,34 +58,67 @@ def entry_html(entry: Entry) -> str:
     return "\n".join(f"<p>{escape(p, quote=False)}</p>" for p in entry.story.paragraphs)
 
 
-class EntryElements:
-    """Each entry's Atom ``<entry>`` and RSS ``<item>``, built by feedgen once per run.
+class EntryFragments:
+    """Each entry's Atom ``<entry>``, RSS ``<item>`` and JSON Feed item, as the bytes every
+    document holding it carries: built by feedgen and serialised once per run.
 
     An entry appears in several documents (all, its section, each author, and
-    their archive pages); building it once and copying the element is much
-    cheaper than having feedgen build it again for each. Bounded, so a cold
-    publish of a large corpus does not hold every entry at once.
+    their archive pages); a document is its head, from feedgen, with these
+    fragments put in place. Bounded, so a cold publish of a large corpus does
+    not hold every entry at once.
     """
 
     def __init__(self, site: Site, size: int = 20_000) -> None:
         self.site = site
         self._size = size
-        self._cache: OrderedDict[tuple[str, str], etree._Element] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
 
-    def element(self, fmt: str, entry: Entry) -> etree._Element:
-        key = (fmt, entry.id)
+    def fragment(
+        self, fmt: str, entry: Entry, nsmap: Mapping[str | None, str], path: str | None
+    ) -> bytes:
+        """The entry in ``fmt``, indented as in a document whose root declares ``nsmap``;
+        checked (``path`` names the document) the first time it is built."""
+        key = (fmt, entry.id, repr(sorted(nsmap.items(), key=str)))
         found = self._cache.get(key)
         if found is None:
-            fe = FeedEntry()
-            fe.register_extension("dc", DcEntryExtension, atom=False, rss=True)
-            _fill_entry(fe, entry, self.site)
-            found = fe.atom_entry() if fmt == "atom" else fe.rss_entry()
+            found = self._make(fmt, entry, nsmap, path)
             self._cache[key] = found
             if len(self._cache) > self._size:
                 self._cache.popitem(last=False)
         else:
             self._cache.move_to_end(key)
         return found
+
+    def _make(
+        self, fmt: str, entry: Entry, nsmap: Mapping[str | None, str], path: str | None
+    ) -> bytes:
+        if fmt == "json":
+            text = json.dumps(_json_item(entry, self.site), ensure_ascii=False, indent=2)
+            # An item sits two levels deep in the document; JSON strings hold no newline.
+            return "\n".join("    " + line for line in text.split("\n")).encode("utf-8")
+        fe = FeedEntry()
+        fe.register_extension("dc", DcEntryExtension, atom=False, rss=True)
+        _fill_entry(fe, entry, self.site)
+        element = fe.atom_entry() if fmt == "atom" else fe.rss_entry()
+        if path is not None:
+            check_entry(fmt, element, path)
+        # Serialised inside an empty document of the same shape, so lxml indents it as
+        # it would inside the real one, then cut out.
+        if fmt == "atom":
+            wrapper = etree.Element(f"{ATOM_NS}feed", nsmap=dict(nsmap))
+            wrapper.append(element)
+            data = _pretty(wrapper)
+            return data[data.index(b"\n") + 1 : data.rindex(b"</feed>")]
+        wrapper = etree.Element("rss", nsmap=dict(nsmap))
+        etree.SubElement(wrapper, "channel").append(element)
+        data = _pretty(wrapper)
+        return data[data.index(b"<channel>\n") + len(b"<channel>\n") : data.rindex(b"  </channel>")]
+
+
+def _pretty(element: etree._Element) -> bytes:
+    return bytes(
+        etree.tostring(element, encoding="UTF-8", xml_declaration=False, pretty_print=True)
+    )
 
 
 def render_feed(
@@ -94,7 +127,7 @@ def render_feed(
     entries: Sequence[Entry],
     site: Site,
     history: History | None = None,
-    elements: EntryElements | None = None,
+    fragments: EntryFragments | None = None,
     check_as: str | None = None,
 ) -> bytes:
     """The feed in ``fmt`` (``atom``, ``rss`` or ``json``), entries in ``spec.entry_ids`` order.
@@ -102,12 +135,14 @@ def render_feed(
     With ``check_as`` (the file's path), the document is checked before it is
     serialised, and ``PublishError`` names that path if it is not fit to publish.
     """
+    fragments = fragments or EntryFragments(site, size=len(entries) * 3)
+    if check_as is not None:
+        _check_ids(entries, check_as, "entry id" if fmt == "atom" else "item guid")
     if fmt == "json":
-        data = render_json_feed(spec, entries, site)
+        data = render_json_feed(spec, entries, site, fragments)
         if check_as is not None:
             check_feed(fmt, data, check_as)
         return data
-    elements = elements or EntryElements(site, size=len(entries) * 2)
     history = history or History()
     self_path = feed_path(spec, fmt) if history.page is None else archive_path(spec, history.page)
     fg = FeedGenerator()
@@ -127,21 +162,40 @@ def render_feed(
     updated = feed_updated(entries)
     fg.updated(updated)
     fg.lastBuildDate(updated)
-    # The document without entries from feedgen, then each entry's own element, in order.
+    # The document without entries from feedgen, then each entry's fragment, in order.
     if fmt == "atom":
-        root = _tree(bytes(fg.atom_str()))
-        root.extend(copy.deepcopy(elements.element("atom", e)) for e in entries)
-        root = _finish_atom(root, spec, site, history)
+        root = _finish_atom(_tree(bytes(fg.atom_str())), spec, site, history)
+        end = b"</feed>\n"
     else:
         root = _tree(bytes(fg.rss_str()))
-        channel = root.find("channel")
-        assert channel is not None  # feedgen always writes one
-        channel.extend(copy.deepcopy(elements.element("rss", e)) for e in entries)
         _finish_rss(root, site)
+        end = b"  </channel>\n</rss>\n"
     if check_as is not None:
-        # The tree, not its bytes: lxml only ever serialises a tree as well-formed XML.
-        check_tree(fmt, root, check_as)
-    return _serialise(root, site)
+        check_head(fmt, root, check_as)
+    head = _serialise(root, site)
+    if not entries:
+        return head
+    prefix = _open_document(head, fmt)
+    body = b"".join(fragments.fragment(fmt, e, root.nsmap, check_as) for e in entries)
+    return prefix + body + end
+
+
+def _open_document(head: bytes, fmt: str) -> bytes:
+    """A serialised document without entries, cut where its entries go."""
+    if fmt == "atom":
+        assert head.endswith(b"</feed>\n")
+        return head[: -len(b"</feed>\n")]
+    # An RSS channel with no item closes like any other: "  </channel>\n</rss>\n".
+    assert head.endswith(b"  </channel>\n</rss>\n")
+    return head[: -len(b"  </channel>\n</rss>\n")]
+
+
+def _check_ids(entries: Sequence[Entry], path: str, what: str) -> None:
+    seen: set[str] = set()
+    for entry in entries:
+        if entry.id in seen:
+            raise PublishError(f"{path}: duplicate {what} {entry.id}")
+        seen.add(entry.id)
 
 
 def _tree(data: bytes) -> etree._Element:
@@ -214,7 +268,9 @@ def _finish_rss(root: etree._Element, site: Site) -> None:
         channel.insert(at + offset, etree.Element(f"{ATOM_NS}link", href=hub, rel="hub"))
 
 
-def render_json_feed(spec: FeedSpec, entries: Sequence[Entry], site: Site) -> bytes:
+def render_json_feed(
+    spec: FeedSpec, entries: Sequence[Entry], site: Site, fragments: EntryFragments | None = None
+) -> bytes:
     """JSON Feed 1.1, with the same ids as the Atom and RSS feeds."""
     feed: dict[str, Any] = {
         "version": "https://jsonfeed.org/version/1.1",
@@ -227,8 +283,14 @@ def render_json_feed(spec: FeedSpec, entries: Sequence[Entry], site: Site) -> by
     }
     if site.hubs:
         feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in site.hubs]
-    feed["items"] = [_json_item(entry, site) for entry in entries]
-    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    feed["items"] = []
+    head = json.dumps(feed, ensure_ascii=False, indent=2).encode("utf-8")
+    if not entries:
+        return head + b"\n"
+    fragments = fragments or EntryFragments(site, size=len(entries))
+    items = b",\n".join(fragments.fragment("json", e, {}, None) for e in entries)
+    assert head.endswith(b"[]\n}")
+    return head[: -len(b"[]\n}")] + b"[\n" + items + b"\n  ]\n}\n"
 
 
 def _json_item(entry: Entry, site: Site) -> dict[str, Any]:

@@ -69,6 +69,8 @@ def _environment(site: Site) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        # The templates ship with the package: never stat them again on each page.
+        auto_reload=False,
     )
     env.filters["day"] = _day
     env.globals.update(
