@@ -52,6 +52,7 @@ FEEDS = [sys.executable, "-m", "feeds"]
 TARGETS = {
     "cold publish 10000": ("wall_s", 2.2),
     "cold publish 100000": ("wall_s", 15.0),
+    "--rebuild 10000": ("ratio", 0.5),
     "no-change republish 100000": ("wall_s", 1.5),
     "watcher: 1 changed, 100000": ("wall_s", 1.0),
     "process: 1 changed, 10000": ("wall_s", 0.6),
@@ -158,10 +159,12 @@ def floors(folder: Path, read: bool = True) -> tuple[float, float]:
     return read_seconds, time.perf_counter() - started
 
 
-def write_floor(output: Path, scratch: Path, runs: int) -> tuple[float, int, int]:
-    """Median seconds to copy a publish's output into a fresh folder and sync it, after
-    deleting the last copy as a cold run deletes the last output: the file system's share
-    of a cold publish. Also the output's file count and bytes."""
+def write_floor(
+    output: Path, scratch: Path, runs: int, sync: bool = True
+) -> tuple[float, int, int]:
+    """Median seconds to copy a publish's output into a fresh folder and (``sync``) sync
+    it, after deleting the last copy as a cold run deletes the last output: the file
+    system's share of a cold publish. Also the output's file count and bytes."""
     files = [p for p in output.rglob("*") if p.is_file()]
     size = sum(p.stat().st_size for p in files)
     times = []
@@ -169,7 +172,8 @@ def write_floor(output: Path, scratch: Path, runs: int) -> tuple[float, int, int
         shutil.rmtree(scratch, ignore_errors=True)
         started = time.perf_counter()
         subprocess.run(["cp", "-a", str(output), str(scratch)], check=True)
-        subprocess.run(["sync", "-f", str(scratch)], check=True)
+        if sync:
+            subprocess.run(["sync", "-f", str(scratch)], check=True)
         times.append(time.perf_counter() - started)
     shutil.rmtree(scratch, ignore_errors=True)
     return statistics.median(times), len(files), size
@@ -325,6 +329,7 @@ def bench_size(
     cmd = [*FEEDS, "publish", "--seeds", str(seeds), "--output", "output"]
     cold: list[Row] = []
     again: list[Row] = []
+    rebuilt: list[Row] = []
     for _ in range(runs):
         fresh()
         wall, cpu, rss, summary = timed_process(cmd, site)
@@ -333,12 +338,20 @@ def bench_size(
         again.append(
             Row(f"no-change republish {n}", wall, cpu, rss, files_written=files_written(summary))
         )
-    for rows in (cold, again):
-        row = median_rows(rows)
+        # Everything rendered again, nothing new to write: templates edited, say.
+        wall, cpu, rss, summary = timed_process([*cmd, "--rebuild"], site)
+        rebuilt.append(Row(f"--rebuild {n}", wall, cpu, rss, files_written=files_written(summary)))
+    cold_row = median_rows(cold)
+    for row in (cold_row, median_rows(again)):
         row.floor, row.ratio = "read", row.wall_s / read_floor
         out.append(row)
+    row = median_rows(rebuilt)
+    row.floor, row.ratio = "cold", row.wall_s / cold_row.wall_s
+    out.append(row)
     seconds, count, size = write_floor(site / "output", work / "write-floor", runs)
     out.append(Row(f"floor: write the output ({count} files, {size / 1e6:.0f} MB)", seconds))
+    seconds, _, _ = write_floor(site / "output", work / "write-floor", runs, sync=False)
+    out.append(Row("floor: write the output, no fsync", seconds))
 
     # Incremental: a copy of the corpus is edited, as an editor would.
     work_seeds = work / f"edited-{n}"
