@@ -61,7 +61,9 @@ class _Renderers:
         self.site = site
         self.run = run
         self.pages = PageRenderer(site)
-        self.fragments = EntryFragments(site, size=2000)
+        # Entries recur in nearby documents (rendered in order of their newest entry):
+        # 6,000 fragments of a few KiB each keep most of them without holding every one.
+        self.fragments = EntryFragments(site, size=6000)
         self.entries: OrderedDict[str, Entry] = OrderedDict()
 
     def entry(self, entry_id: str, row: Row) -> Entry:

@@ -34,6 +34,7 @@ from feeds.records import Entry, FeedSpec, History, Site
 from feeds.render.check import check_entry, check_feed, check_head
 
 ATOM_NS = "{http://www.w3.org/2005/Atom}"
+_ATOM_ONLY: dict[str | None, str] = {None: "http://www.w3.org/2005/Atom"}
 FH_NS = "http://purl.org/syndication/history/1.0"
 AT_NS = "http://purl.org/atompub/tombstones/1.0"
 HTML_TYPE = MEDIA_TYPES["html"]
@@ -78,6 +79,10 @@ class EntryFragments:
     ) -> bytes:
         """The entry in ``fmt``, indented as in a document whose root declares ``nsmap``;
         checked (``path`` names the document) the first time it is built."""
+        if fmt == "atom":
+            # An Atom entry uses no prefix: the history and tombstone namespaces that some
+            # documents declare cannot change its bytes, so every document shares one.
+            nsmap = _ATOM_ONLY
         key = (fmt, entry.id, repr(sorted(nsmap.items(), key=str)))
         found = self._cache.get(key)
         if found is None:
