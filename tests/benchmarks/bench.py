@@ -463,7 +463,9 @@ def peer(seeds: Path, site: Path, runs: int, n: int, ours: list[Row]) -> list[Ro
 
 def _config_file(site: Path, store: str) -> Path:
     path = site / "feeds.toml"
-    path.write_text(f'[publish]\nstore = "{store}"\n')
+    # settle = 0: the row measures publishing the change just made, not waiting for it to
+    # settle (with the default, a cron publish leaves a file edited this second for later).
+    path.write_text(f'[publish]\nstore = "{store}"\nsettle = 0\n')
     return path
 
 
