@@ -10,6 +10,7 @@ import signal
 import socket
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import feedparser
@@ -53,15 +54,21 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Config:
     return config
 
 
+@contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    """``feeds serve`` run in ``folder`` (its ``output/``) on a free port; its base URL."""
+    port = free_port()
+    cmd = [*FEEDS, "serve", "--port", str(port)]
+    with running(cmd, folder, folder / "serve.log"):
+        url = f"http://127.0.0.1:{port}/"
+        assert wait_until(lambda: responds(url))
+        yield url
+
+
 @pytest.fixture(scope="module")
 def server(published: Config) -> Iterator[str]:
     """One ``feeds serve`` over that folder for the module's read-only tests; its base URL."""
-    root = published.output.parent
-    port = free_port()
-    cmd = [*FEEDS, "serve", "--port", str(port)]
-    with running(cmd, root, root / "serve.log"):
-        url = f"http://127.0.0.1:{port}/"
-        assert wait_until(lambda: responds(url))
+    with serving(published.output.parent) as url:
         yield url
 
 
@@ -69,11 +76,7 @@ def server(published: Config) -> Iterator[str]:
 def own_server(tmp_path: Path, config: Config) -> Iterator[str]:
     """A server of its own, for a test that changes what is served."""
     publish(config, NOW)
-    port = free_port()
-    cmd = [*FEEDS, "serve", "--port", str(port)]
-    with running(cmd, tmp_path, tmp_path / "serve.log"):
-        url = f"http://127.0.0.1:{port}/"
-        assert wait_until(lambda: responds(url))
+    with serving(tmp_path) as url:
         yield url
 
 
