@@ -6,6 +6,7 @@ listing page, and ``index.html`` with autodiscovery ``<link>`` tags.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Sequence
 from datetime import datetime
@@ -58,6 +59,23 @@ def _day(value: datetime) -> str:
     return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
 
 
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between processes (a cron publish is a new one each minute),
+    in Jinja2's per-user temporary folder; keyed by the template's source, so an edited
+    template is compiled again. A cache that cannot be written is no cache, not an error."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    try:
+        return _CompiledTemplates()
+    except (OSError, RuntimeError):  # no safe temporary folder: compile each time
+        return None
+
+
 @functools.lru_cache(maxsize=4)
 def _environment(site: Site) -> jinja2.Environment:
     # One per site, kept: the daemon renders every few seconds, and compiling the
@@ -71,6 +89,7 @@ def _environment(site: Site) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         # The templates ship with the package: never stat them again on each page.
         auto_reload=False,
+        bytecode_cache=_bytecode_cache(),
     )
     env.filters["day"] = _day
     env.globals.update(
