@@ -28,7 +28,7 @@ from feeds.folders import check_folders
 from feeds.ingest.scan import Progress, SeedChanges, sync_seeds
 from feeds.publish.plan import RENDER_VERSION, anything_to_render
 from feeds.publish.reconcile import EntryChanges, reconcile
-from feeds.publish.verify import Damage, check_outputs, stat_files
+from feeds.publish.verify import COMPLETE, Damage, check_outputs, stat_files
 from feeds.publish.write import OutputWriter, clear_marker, sweep_temporaries
 from feeds.store.db import Store
 from feeds.store.lock import publish_lock
@@ -171,6 +171,8 @@ def _run(
     # Damaged files rewritten with the same bytes are left as they are: take them.
     again = stat_files(config.output, sorted(set(run.written) | damage.damaged))
     store.record_files(damage.adopted + again, [*run.deleted, *damage.stale])
+    if verify:  # every file published now has its record (adopted, or written above)
+        store.set_status(**{COMPLETE: "1"})
     run.feed_urls = _feed_urls(config, run.written)
     return run
 

@@ -14,12 +14,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from feeds.address import entry_page_path
+from feeds.address import entry_page_path, entry_page_slug
 from feeds.store.db import Store
 
 log = logging.getLogger(__name__)
 
 FileStat = tuple[str, int, int]  # (path, size, mtime_ns)
+COMPLETE = "files_complete"  # status key: every file published has a record
 
 
 @dataclass
@@ -36,10 +37,15 @@ def check_outputs(store: Store, root: Path, articles_only: bool) -> Damage:
 
     A file with no record yet (a store from before records were kept) is taken
     as it is and recorded, so the first check after an upgrade rewrites nothing.
+    Once a check has recorded every entry page (``files_complete``), the records
+    alone say which pages are ours: the list of every entry's slug is not read again.
     """
     recorded = store.file_stats()
     ours = set(store.output_hashes())
-    ours.update(entry_page_path(slug) for slug in store.entry_page_slugs(articles_only))
+    if store.status().get(COMPLETE) == "1":
+        ours.update(p for p in recorded if entry_page_slug(p) is not None)
+    else:
+        ours.update(entry_page_path(slug) for slug in store.entry_page_slugs(articles_only))
     found = Damage()
     base = os.fspath(root)
     for path in ours:
