@@ -19,37 +19,35 @@ from __future__ import annotations
 
 import argparse
 import gc
-import hashlib
 import json
 import os
 import platform
-import re
-import resource
 import shutil
-import signal
-import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
 
-import httpx
-from lxml import etree
-
-from feeds.audit import check_folder
 from feeds.config import Config
 from feeds.publish.run import publish
 from tests.benchmarks import corpus
+from tests.benchmarks.compare import compare_with_cold, story_keys
 from tests.benchmarks.hugo import peer_rows
+from tests.benchmarks.measure import (
+    cpu_seconds,
+    floors,
+    peak_rss_mib,
+    reset_peak_rss,
+    timed_process,
+    write_floor,
+)
+from tests.benchmarks.rows import FEEDS, Row, apt_install, files_written, median_rows
+from tests.benchmarks.serving import bench_serve
 
-FEEDS = [sys.executable, "-m", "feeds"]
 TARGETS = {
     "cold publish 10000": ("wall_s", 2.2),
     "cold publish 100000": ("wall_s", 15.0),
@@ -61,252 +59,6 @@ TARGETS = {
     "idle scan 100000": ("ratio", 3.0),
     "serve 304 requests/s": ("rps", 3000.0),
 }
-
-
-@dataclass
-class Row:
-    figure: str
-    wall_s: float
-    cpu_s: float | None = None
-    rss_mib: float | None = None
-    floor: str = ""
-    ratio: float | None = None
-    files_written: int | None = None
-    rps: float | None = None
-    target: str = ""
-    met: bool | None = None
-
-
-def timed_process(cmd: list[str], cwd: Path) -> tuple[float, float, float, str]:
-    """Wall seconds, CPU seconds (user+sys, its workers included) and peak RSS (MiB) of ``cmd``.
-
-    The RSS is the peak of the sum over the process and its descendants (the
-    render and parse workers), sampled every 20 ms from /proc: a single
-    process's maximum would hide the workers' share.
-    """
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = 0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.wait(0.02):
-            peak = max(peak, tree_rss_kib(proc.pid))
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    stdout, stderr = proc.communicate()
-    wall = time.perf_counter() - started
-    done.set()
-    sampler.join()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{stderr}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, peak / 1024, stdout
-
-
-def cpu_seconds() -> float:
-    """CPU seconds of this process and of its finished children (render and parse workers)."""
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time() + children.ru_utime + children.ru_stime
-
-
-def tree_rss_kib(pid: int) -> int:
-    """Resident KiB of ``pid`` and all its descendants, read from /proc (Linux)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        parent = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(parent, []).append(int(entry.name))
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        todo += children.get(current, [])
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-        except OSError:
-            continue
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                total += int(line.split()[1])
-    return total
-
-
-def files_written(summary: str) -> int:
-    match = re.search(r"(\d+) files written", summary)
-    return int(match.group(1)) if match else -1
-
-
-def floors(folder: Path, read: bool = True) -> tuple[float, float]:
-    """Seconds to read every file (``cat`` to /dev/null; 0 unless ``read``) and to stat
-    every file."""
-    started = time.perf_counter()
-    if read:
-        subprocess.run(
-            f"find {folder}/ -type f -print0 | xargs -0 cat > /dev/null", shell=True, check=True
-        )
-    read_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    with os.scandir(folder) as it:
-        for entry in it:
-            entry.stat()
-    return read_seconds, time.perf_counter() - started
-
-
-def write_floor(
-    output: Path, scratch: Path, runs: int, sync: bool = True
-) -> tuple[float, int, int]:
-    """Median seconds to copy a publish's output into a fresh folder and (``sync``) sync
-    it, after deleting the last copy as a cold run deletes the last output: the file
-    system's share of a cold publish. Also the output's file count and bytes."""
-    files = [p for p in output.rglob("*") if p.is_file()]
-    size = sum(p.stat().st_size for p in files)
-    times = []
-    for _ in range(runs):
-        shutil.rmtree(scratch, ignore_errors=True)
-        started = time.perf_counter()
-        subprocess.run(["cp", "-a", str(output), str(scratch)], check=True)
-        if sync:
-            subprocess.run(["sync", "-f", str(scratch)], check=True)
-        times.append(time.perf_counter() - started)
-    shutil.rmtree(scratch, ignore_errors=True)
-    return statistics.median(times), len(files), size
-
-
-def reset_peak_rss() -> None:
-    """Start measuring this process's peak RSS afresh (Linux: 5 to /proc/self/clear_refs).
-
-    The watcher and idle-scan rows publish in this process, as the daemon does in its own;
-    those runs are below the worker thresholds, so this process is all there is to measure.
-    """
-    Path("/proc/self/clear_refs").write_text("5")
-
-
-def peak_rss_mib() -> float:
-    """This process's peak RSS since ``reset_peak_rss`` (VmHWM), in MiB."""
-    status = Path("/proc/self/status").read_text()
-    match = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
-    if match is None:
-        raise RuntimeError("no VmHWM in /proc/self/status")
-    return int(match.group(1)) / 1024
-
-
-def median_rows(rows: list[Row]) -> Row:
-    def median(values: list[float | None]) -> float | None:
-        known = [v for v in values if v is not None]
-        return statistics.median(known) if known else None
-
-    return Row(
-        rows[0].figure,
-        statistics.median(r.wall_s for r in rows),
-        median([r.cpu_s for r in rows]),
-        median([r.rss_mib for r in rows]),
-        files_written=sorted(rows, key=lambda r: r.wall_s)[len(rows) // 2].files_written,
-    )
-
-
-def compare_with_cold(
-    n: int, incremental: Config, site: Path, touched: set[str], touched_keys: set[str]
-) -> dict[str, object]:
-    """The incremental output against a cold publish of the same final corpus, and
-    ``feeds check`` (feedparser's view) of the incremental output.
-
-    Byte-identity cannot hold where the history matters (an edited entry's
-    ``updated``, a deleted one's tombstone, archive pages that keep what they
-    were given), so every entry is also compared as a reader sees it, and each
-    difference is traced to the edits: to the seeds they ``touched``, or to a
-    story those seeds held before or after an edit (``touched_keys``; a deleted
-    teaser can change the date or byline of an article in another file). Any
-    that is not is a bug, counted as ``unexplained``.
-    """
-    cold = Config(seeds=incremental.seeds, output=site / "output-cold", store=site / "cold.sqlite")
-    shutil.rmtree(cold.output, ignore_errors=True)
-    for path in site.glob("cold.sqlite*"):
-        path.unlink()
-    publish(cold, datetime.now(UTC))
-    mine = _files(incremental.output)
-    theirs = _files(cold.output)
-    common = mine.keys() & theirs.keys()
-    same = [p for p in common if mine[p] == theirs[p]]
-    differ = sorted(common - set(same))
-    problems, feeds = check_folder(incremental.output, incremental.base_url)
-    ours, cold_views = entry_views(incremental.output), entry_views(cold.output)
-    differing = {i for i in ours.keys() | cold_views.keys() if ours.get(i) != cold_views.get(i)}
-    origins = entry_sources(incremental.store) | entry_sources(cold.store)
-
-    def explained(entry_id: str) -> bool:
-        key, sources = origins.get(entry_id, ("", set()))
-        return key in touched_keys or bool(sources & touched)
-
-    unexplained = sorted(i for i in differing if not explained(i))
-    return {
-        "size": n,
-        "files incremental": len(mine),
-        "files cold": len(theirs),
-        "identical": len(same),
-        "differ": len(differ),
-        "only incremental": len(mine.keys() - theirs.keys()),
-        "only cold": len(theirs.keys() - mine.keys()),
-        "differing examples": differ[:5],
-        "feeds checked": feeds,
-        "feed problems": len(problems),
-        "entries": len(ours),
-        "entries differing": len(differing),
-        "seeds edited": len(touched),
-        "unexplained": len(unexplained),
-        "unexplained examples": unexplained[:5],
-    }
-
-
-def entry_views(root: Path) -> dict[str, tuple[str | None, ...]]:
-    """Every entry of ``all.atom`` and its archive pages: id → what a reader sees of it."""
-    atom = "{http://www.w3.org/2005/Atom}"
-    fields = ("title", "published", "updated", "summary", "content")
-    views: dict[str, tuple[str | None, ...]] = {}
-    for doc in [root / "all.atom", *(root / "archive" / "all").glob("*.atom")]:
-        for entry in etree.parse(doc).getroot().iterfind(f"{atom}entry"):
-            link = entry.find(f"{atom}link")
-            authors = ", ".join(
-                a.findtext(f"{atom}name") or "" for a in entry.iter(f"{atom}author")
-            )
-            views[entry.findtext(f"{atom}id") or ""] = (
-                *(entry.findtext(f"{atom}{f}") for f in fields),
-                link.get("href") if link is not None else None,
-                authors,
-            )
-    return views
-
-
-def entry_sources(store: Path) -> dict[str, tuple[str, set[str]]]:
-    """Entry id → its story key and the seed files it came from, as the store has them."""
-    with sqlite3.connect(store) as conn:
-        rows = conn.execute("SELECT id, key, json_extract(data, '$.sources') FROM entries")
-        return {i: (k, set(json.loads(s))) for i, k, s in rows}
-
-
-def story_keys(store: Path, seeds: list[str]) -> set[str]:
-    """The story keys the store holds for ``seeds`` (their articles and teasers)."""
-    marks = ",".join("?" * len(seeds))
-    with sqlite3.connect(store) as conn:
-        rows = conn.execute(f"SELECT key FROM stories WHERE source IN ({marks})", seeds)
-        return {k for (k,) in rows}
-
-
-def _files(root: Path) -> dict[str, str]:
-    """``relative path → sha256`` of every file under ``root``."""
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in root.rglob("*")
-        if p.is_file() and not p.name.startswith(".")
-    }
 
 
 def bench_size(
@@ -467,82 +219,6 @@ def _config_file(site: Path, store: str) -> Path:
     # settle (with the default, a cron publish leaves a file edited this second for later).
     path.write_text(f'[publish]\nstore = "{store}"\nsettle = 0\n')
     return path
-
-
-def apt_install(package: str, binary: str) -> bool:
-    """Install a Debian package when its binary is missing; True if it is there after."""
-    for step in (["install", "-y", package], ["update"], ["install", "-y", package]):
-        if shutil.which(binary) is not None:
-            return True
-        subprocess.run(["apt-get", "-q", *step], check=False, capture_output=True)
-    return shutil.which(binary) is not None
-
-
-def bench_serve(work: Path, n: int, runs: int, out: list[Row]) -> None:
-    """Requests per second of ``feeds serve`` for ``all.atom`` (a 50-entry feed), plain and
-    conditional, next to the same requests answered by a bare app on the same server."""
-    if not apt_install("wrk", "wrk"):
-        print("wrk is not available: serve rows skipped", file=sys.stderr)
-        return
-    site = work / f"site-{n}"
-    floor_cmd = [sys.executable, str(Path(__file__).with_name("serve_floor.py")), "output/all.atom"]
-    floor_200, floor_304 = serve_rates(floor_cmd, site, runs)
-    ours_200, ours_304 = serve_rates([*FEEDS, "serve", "--quiet", "--output", "output"], site, runs)
-    for status, floor, ours in (("200", floor_200, ours_200), ("304", floor_304, ours_304)):
-        out.append(Row(f"floor: serve {status} (bare app, same server)", 5.0, rps=floor))
-        out.append(
-            Row(f"serve {status} requests/s", 5.0, rps=ours, floor="serve", ratio=floor / ours)
-        )
-
-
-def serve_rates(cmd: list[str], cwd: Path, runs: int) -> tuple[float, float]:
-    """Median requests/s of ``runs`` 5-second ``wrk`` runs against the server ``cmd`` starts
-    (``--port`` is added): plain GETs of ``/all.atom``, then GETs answered 304."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/all.atom"
-    with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen([*cmd, "--port", str(port)], cwd=cwd, stderr=errors)
-        try:
-            etag = _wait_for_etag(url, proc, errors)
-            conditional = {"If-None-Match": etag, "Accept-Encoding": "identity"}
-            status = httpx.get(url, headers=conditional).status_code
-            if status != 304:
-                raise RuntimeError(f"{url}: a conditional GET got {status}, not 304")
-            plain = _wrk_median(url, [], runs)
-            return plain, _wrk_median(url, ["-H", f"If-None-Match: {etag}"], runs)
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=10)
-
-
-def _wrk_median(url: str, headers: list[str], runs: int) -> float:
-    """Median requests/s of ``runs`` 5-second ``wrk`` runs; any answer but 2xx/3xx fails it."""
-    rates = []
-    for _ in range(runs):
-        command = ["wrk", "-t2", "-c32", "-d5s", *headers, url]
-        result = subprocess.run(command, capture_output=True, text=True, check=True)
-        match = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
-        if match is None or "Non-2xx or 3xx" in result.stdout:
-            raise RuntimeError(f"wrk against {url} failed:\n{result.stdout}")
-        rates.append(float(match.group(1)))
-    return statistics.median(rates)
-
-
-def _wait_for_etag(url: str, proc: subprocess.Popen[bytes], errors: IO[bytes]) -> str:
-    """The ETag of ``url`` as wrk will get it (no compression), once the server answers."""
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            response = httpx.head(url, headers={"Accept-Encoding": "identity"})
-            return response.headers["etag"]
-        except (httpx.TransportError, KeyError):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                errors.seek(0)
-                tail = errors.read().decode(errors="replace").strip().splitlines()[-3:]
-                raise RuntimeError(f"{url}: the server did not answer: {tail}") from None
-            time.sleep(0.05)
 
 
 def judge(rows: list[Row]) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from feeds.ingest.merge import merge_stories
 from feeds.ingest.normalise import decode_seed
+from feeds.records import Story
 
 CONFIG = """\
 baseURL = "http://localhost/"
@@ -76,7 +77,7 @@ def write_site(seeds: Path, site: Path, pages: bool) -> None:
     if not marker.exists():
         shutil.rmtree(site, ignore_errors=True)
         content.mkdir(parents=True)
-        stories = []
+        stories: list[Story] = []
         for path in sorted(seeds.glob("*.txt")):
             stories.extend(decode_seed(path.read_bytes(), path.name).stories)
         for n, story in enumerate(s for s in merge_stories(stories) if s.kind == "article"):
