@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
+import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import feedparser
@@ -170,3 +174,46 @@ def test_a_read_only_output_is_one_line_and_exit_2(
         assert tree_bytes(ro) == {}
     finally:
         subprocess.run(["umount", str(ro)], check=True)
+
+
+@pytest.fixture
+def open_folder() -> Iterator[Path]:
+    """A folder an unprivileged user can reach (pytest's own are root's alone)."""
+    folder = Path(tempfile.mkdtemp(prefix="feeds-nobody-"))
+    folder.chmod(0o777)
+    yield folder
+    for path in folder.rglob("*"):
+        if path.is_dir():
+            path.chmod(0o755)
+    shutil.rmtree(folder)
+
+
+def test_an_unreadable_seeds_folder_is_one_line_and_exit_2(open_folder: Path) -> None:
+    """Run as an unprivileged user: root reads every folder, whatever its mode."""
+    setpriv = shutil.which("setpriv")
+    if os.geteuid() != 0 or setpriv is None:
+        pytest.skip("needs root and setpriv to drop to an unprivileged user")
+    site = open_folder
+    (site / "seeds").mkdir()
+    (site / "seeds" / "a.txt").write_text(article("A story"))
+    (site / "seeds").chmod(0o000)  # nobody may list it
+    result = subprocess.run(
+        [
+            setpriv,
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            sys.executable,
+            "-m",
+            "feeds",
+            "publish",
+        ],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert "publish.seeds" in line and "Permission denied" in line, line
