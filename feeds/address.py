@@ -29,6 +29,8 @@ MEDIA_TYPES = {
     "opml": "text/x-opml",
     "xsl": "text/xsl",
 }
+# What a file is served (and uploaded) as, by suffix with its dot: every file is UTF-8.
+CONTENT_TYPES = {f".{suffix}": f"{media}; charset=utf-8" for suffix, media in MEDIA_TYPES.items()}
 # Every path the publisher writes is built from slugs: lower-case segments that start
 # with a letter or digit. The writer refuses anything else, and the server serves
 # nothing else (checked on the raw request target, before any decoding).
@@ -117,3 +119,25 @@ def opml_files(formats: Sequence[str]) -> dict[str, str]:
     if "json" in formats:
         files["feeds-json.opml"] = "json"
     return files
+
+
+def content_type(path: str) -> str:
+    """The ``Content-Type`` a published file is served and uploaded with."""
+    suffix = path[path.rfind(".") :] if "." in path.rpartition("/")[2] else ""
+    return CONTENT_TYPES.get(suffix, "application/octet-stream")
+
+
+def output_kind(path: str) -> str:
+    """What a published file is to a reader following links, for the order of an upload
+    and its caching: ``entry`` and ``archive`` pages (linked from feeds), ``feed``
+    (subscription documents), ``list`` (the HTML pages and OPML lists that link feeds),
+    ``asset`` (the stylesheet feeds name)."""
+    if entry_page_slug(path) is not None:
+        return "entry"
+    if archive_place(path) is not None:
+        return "archive"
+    if path.endswith(FEED_SUFFIXES):
+        return "feed"
+    if path == STYLESHEET:
+        return "asset"
+    return "list"

@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from feeds.deploy.settings import DeploySettings, deploy_settings
 from feeds.errors import ConfigError
 from feeds.ids import is_valid_tag_authority, is_valid_tag_date
 from feeds.ingest.normalise import DEFAULT_MAX_SEED_BYTES
@@ -67,6 +68,8 @@ class Config:
     hubs: tuple[str, ...] = ()
     hub_timeout: float = 5.0
     hub_retries: int = 3
+    # [deploy]: None when the output is not put in object storage
+    deploy: DeploySettings | None = None
     # Where the settings came from, for messages.
     source: str = "defaults"
 
@@ -325,6 +328,9 @@ def config_from_mapping(data: Mapping[str, Any], source: str) -> Config:
         if table == "sections":
             values["section_names"] = _section_names(content, source)
             continue
+        if table == "deploy":
+            values["deploy"] = deploy_settings(content, source)
+            continue
         keys = _KEYS.get(table)
         if keys is None:
             raise ConfigError(source, table, f"unknown table (known: {', '.join(_TABLES)})")
@@ -349,7 +355,7 @@ def config_from_mapping(data: Mapping[str, Any], source: str) -> Config:
     return Config(**values)
 
 
-_TABLES = (*_KEYS, "sections")
+_TABLES = (*_KEYS, "sections", "deploy")
 
 
 def _section_names(content: Any, source: str) -> tuple[tuple[str, str], ...]:

@@ -14,6 +14,8 @@ single line that names the thing at fault::
     │   ├── StoreMissingError    no store, but the output shows an earlier publish
     │   └── SchemaVersionError   the store was written by another version
     ├── PublishError         a rendered feed failed its check; nothing replaced
+    ├── DeployError          the bucket refused or could not be reached; the output is kept
+    │   └── DeployExtraMissing   [deploy] is set but obstore is not installed
     └── FeedPageError        a published feed file the server cannot show as a page
 """
 
@@ -104,3 +106,15 @@ class SchemaVersionError(StoreError):
 
 class PublishError(FeedsError):
     """A rendered file failed its check before replacing the published one."""
+
+
+class DeployError(FeedsError):
+    """Putting the output in object storage failed, or was refused (too many deletions).
+
+    The local output is whole either way; what is not in the bucket yet is uploaded
+    by the next publish or ``feeds deploy``.
+    """
+
+
+class DeployExtraMissing(DeployError):
+    """The config asks for a deploy, but the optional ``deploy`` extra is not installed."""

@@ -27,6 +27,9 @@ class Status:
     last_publish_error: str | None = None
     last_run: str | None = None
     last_publish: str | None = None
+    last_deploy: str | None = None  # with [deploy]: when the bucket was last made current
+    last_deploy_result: str | None = None
+    last_deploy_error: str | None = None
     entries: int = 0
     seeds: int = 0
     feeds: int = 0
@@ -73,6 +76,10 @@ def read_status(
     if publish_error:
         problems.append(f"last publish failed ({values.get('last_failure')}): {publish_error}")
         failing = True
+    deploy_error = values.get("last_deploy_error") or None
+    if deploy_error:
+        problems.append(f"last deploy failed ({values.get('last_deploy_failure')}): {deploy_error}")
+        failing = True
     last_scan = values.get("last_scan")
     if now is not None and stale_after is not None:
         age = now - datetime.fromisoformat(last_scan) if last_scan else None
@@ -86,6 +93,9 @@ def read_status(
         last_publish_error=publish_error,
         last_run=values.get("last_run"),
         last_publish=values.get("last_publish"),
+        last_deploy=values.get("last_deploy"),
+        last_deploy_result=values.get("last_deploy_result"),
+        last_deploy_error=deploy_error,
         entries=counts[0],
         seeds=counts[1],
         feeds=counts[2],

@@ -97,13 +97,13 @@ def test_feed_entries_newest_first_ties_by_id_and_migration_from_1(tmp_path: Pat
     path = tmp_path / "s.sqlite"
     with Store.open(path) as store, store.transaction():
         store.insert_entries([entry(1, 5, "Ann"), entry(2, 9, "Bo"), entry(3, 9, "Ann")])
-    # Pretend the store was written by schema version 1: drop what 2 to 6 added.
+    # Pretend the store was written by schema version 1: drop what 2 to 7 added.
     conn = sqlite3.connect(path)
     conn.executescript(
         "DROP INDEX entries_by_section_name; DROP INDEX seeds_rejected;"
         " DROP INDEX entries_feed_columns; DROP TABLE archive; DROP TABLE tombstones;"
         " DROP TABLE archive_heads; DROP TABLE corrections; DROP TABLE feed_ids;"
-        " DROP TABLE pending_pings; DROP TABLE files;"
+        " DROP TABLE pending_pings; DROP TABLE files; DROP TABLE deployed;"
         " DROP INDEX entries_by_section; DROP INDEX entries_by_published;"
         " DROP TABLE entry_authors; ALTER TABLE entries DROP COLUMN section_slug;"
         " PRAGMA user_version = 1;"

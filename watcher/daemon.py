@@ -149,6 +149,11 @@ class Watcher:
         ms = (time.perf_counter() - started) * 1000
         for warning in report.warnings:
             log.warning("%s", warning)
+        if report.deploy is not None:  # the pings below were held back if it failed
+            if report.deploy.error:
+                log.error("%s; the next scan tries again", report.deploy.error)
+            else:
+                log.info("%s", report.deploy.summary())
         if self.pinger is not None and report.pings:
             self.pinger.submit(report.pings)
         if report.written or report.deleted or report.added or report.changed or report.removed:

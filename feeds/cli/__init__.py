@@ -1,7 +1,8 @@
 """The ``feeds`` command: options → config → library call → exit code.
 
-Exit codes: 0 everything done; 1 some input rejected (the rest still done) or
-a check failed; 2 usage, config, store or lock error.
+Exit codes: 0 everything done; 1 some input rejected (the rest still done), a
+check failed, or the deploy to object storage failed (the output is kept); 2
+usage, config, store or lock error.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ import sys
 
 import click
 
-from feeds.cli import publishing, reporting  # noqa: F401 - they register the commands
+from feeds.cli import deploying, publishing, reporting  # noqa: F401 - they register the commands
 from feeds.cli.common import EXIT_REJECTED, EXIT_USAGE, cli, one_line
-from feeds.errors import FeedsError, SeedError
+from feeds.errors import DeployError, DeployExtraMissing, FeedsError, SeedError
 
 __all__ = ["cli", "main"]
 
@@ -27,7 +28,10 @@ def main() -> None:
     except click.ClickException as err:
         err.show()
         sys.exit(EXIT_USAGE)
-    except SeedError as err:
+    except DeployExtraMissing as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(EXIT_USAGE)
+    except (SeedError, DeployError) as err:  # the rest was done; what failed is named
         click.echo(f"error: {err}", err=True)
         sys.exit(EXIT_REJECTED)
     except FeedsError as err:

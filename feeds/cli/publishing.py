@@ -68,7 +68,11 @@ def publish(
     Safe to run from cron every minute: a run with nothing new writes nothing,
     and a second publisher waits for the first (see --wait).
 
-    Exit codes: 0 all published; 1 some seeds rejected (the rest published);
+    With a [deploy] table, the files written and deleted then go to the bucket,
+    and hubs are pinged once the bucket has the feeds.
+
+    Exit codes: 0 all published; 1 some seeds rejected (the rest published) or
+    the deploy failed (the output is kept; the next run uploads what is missing);
     2 usage, config, store or lock error.
 
     Example: feeds publish --quiet
@@ -99,14 +103,19 @@ def publish(
         record_publish_failure(config, now, one_line(err))
         raise
     _log_report(config, report)
-    failures = _ping_hubs(config, report.pings) if report.pings else []
+    deploy_failed = report.deploy is not None and bool(report.deploy.error)
+    if deploy_failed:  # the output is whole; the next run uploads what is missing
+        click.echo(f"error: {report.deploy.error}", err=True)  # type: ignore[union-attr]
+    failures = ping_hubs(config, report.pings) if report.pings else []
     if not quiet:
         for line in failures:
             click.echo(f"warning: {line}", err=True)
         if address := config.address_warning():
             click.echo(f"warning: {address}", err=True)
         click.echo(replace(report, seconds=time.perf_counter() - started).summary())
-    sys.exit(EXIT_OK if report.ok else EXIT_REJECTED)
+        if report.deploy is not None and not deploy_failed:
+            click.echo(report.deploy.summary())
+    sys.exit(EXIT_OK if report.ok and not deploy_failed else EXIT_REJECTED)
 
 
 def _log_report(config: Config, report: PublishReport) -> None:
@@ -122,7 +131,7 @@ def _log_report(config: Config, report: PublishReport) -> None:
             log.error("rejected: %s", line)
 
 
-def _ping_hubs(config: Config, pings: tuple[tuple[str, str], ...]) -> list[str]:
+def ping_hubs(config: Config, pings: tuple[tuple[str, str], ...]) -> list[str]:
     """After the files are in place and the lock is released: every ping owed, within
     ``websub.timeout`` in all. A hub's failure never fails the publish: the pings it
     missed stay owed for the next run. Returns a line per failing hub."""

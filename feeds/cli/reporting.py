@@ -120,8 +120,8 @@ def serve(
 def status(config_path: Path | None, as_json: bool) -> None:
     """Report the last scan and publish, counts, and every rejected seed.
 
-    Exit 0 when healthy; 1 when a seed is rejected, the last scan or publish
-    failed, the store cannot be read, or nothing has been published yet, so
+    Exit 0 when healthy; 1 when a seed is rejected, the last scan, publish or
+    deploy failed, the store cannot be read, or nothing has been published yet, so
     monitoring can use it.
 
     Example: feeds status --json
@@ -137,6 +137,9 @@ def status(config_path: Path | None, as_json: bool) -> None:
             click.echo(f"last scan:    {report.last_scan}")
         click.echo(f"last run:     {report.last_run or 'never'}")
         click.echo(f"last publish: {report.last_publish or 'never'}")
+        if config.deploy is not None or report.last_deploy:
+            result = f" ({report.last_deploy_result})" if report.last_deploy_result else ""
+            click.echo(f"last deploy:  {report.last_deploy or 'never'}{result}")
         click.echo(f"entries: {report.entries}, seeds: {report.seeds}, feeds: {report.feeds}")
         for problem in report.problems:
             click.echo(problem)

@@ -18,11 +18,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from feeds.address import PUBLISHED_SIGNS, absolute_url, archive_place
 from feeds.config import Config
+from feeds.deploy.settings import DEPLOY_NEEDED
 from feeds.errors import ConfigError, FeedsError, StoreMissingError
 from feeds.folders import check_folders
 from feeds.ingest.scan import Progress, SeedChanges, sync_seeds
@@ -32,6 +34,9 @@ from feeds.publish.verify import COMPLETE, Damage, check_outputs, stat_files
 from feeds.publish.write import OutputWriter, clear_marker, sweep_temporaries
 from feeds.store.db import Store
 from feeds.store.lock import publish_lock
+
+if TYPE_CHECKING:
+    from feeds.deploy.run import DeployReport
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +61,7 @@ class PublishReport:
     seconds: float = 0.0
     feed_urls: tuple[str, ...] = field(default=())  # self URLs of rewritten feeds
     pings: tuple[tuple[str, str], ...] = ()  # (hub, topic) owed, this run's and earlier ones
+    deploy: DeployReport | None = None  # with [deploy]: what the upload after it did
 
     @property
     def ok(self) -> bool:
@@ -106,6 +112,10 @@ def publish(
         raise ConfigError(config.source, "publish.seeds", f"{config.seeds} is not a folder")
     if not new_store and not config.store.exists():
         refuse_lost_store(config, None)
+    if config.deploy is not None:
+        from feeds.deploy.bucket import check_extra
+
+        check_extra(config.deploy)
     with publish_lock(config.store, wait), Store.open(config.store) as store:
         if not new_store:
             refuse_lost_store(config, store)
@@ -124,7 +134,11 @@ def publish(
             # leaves them for the next one.
             pings = store.owe_pings(config.hubs, run.feed_urls)
         clear_marker(config.output)  # committed: the store knows every file now
-        return _report(store, config, run, pings, time.perf_counter() - started)
+        deployed = _deploy(store, config, now)
+        if deployed is not None and deployed.error:
+            pings = []  # still owed: a hub is told of a feed only once the bucket has it
+        report = _report(store, config, run, pings, time.perf_counter() - started)
+        return replace(report, deploy=deployed) if deployed else report
 
 
 @dataclass
@@ -170,11 +184,23 @@ def _run(
         run.written, run.deleted = _write_outputs(store, config, entries, full, now, damage)
     # Damaged files rewritten with the same bytes are left as they are: take them.
     again = stat_files(config.output, sorted(set(run.written) | damage.damaged))
-    store.record_files(damage.adopted + again, [*run.deleted, *damage.stale])
+    removed = [*run.deleted, *damage.stale]
+    store.record_files(damage.adopted + again, removed)
+    if damage.adopted or again or removed:
+        store.set_status(**{DEPLOY_NEEDED: "1"})  # with the files: a kill cannot lose it
     if verify:  # every file published now has its record (adopted, or written above)
         store.set_status(**{COMPLETE: "1"})
     run.feed_urls = _feed_urls(config, run.written)
     return run
+
+
+def _deploy(store: Store, config: Config, now: datetime) -> DeployReport | None:
+    """Put what this publish (and any earlier one not yet deployed) changed in the bucket."""
+    if config.deploy is None:
+        return None
+    from feeds.deploy.run import deploy_pending
+
+    return deploy_pending(store, config, now)
 
 
 def _write_outputs(

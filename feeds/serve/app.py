@@ -33,7 +33,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from feeds.address import FEED_SUFFIXES, INDEX, MEDIA_TYPES, SERVABLE_TARGET, absolute_url
+from feeds.address import CONTENT_TYPES, FEED_SUFFIXES, INDEX, SERVABLE_TARGET, absolute_url
 from feeds.config import Config
 from feeds.render.browser import FeedPage, FeedPageError, prefers_html
 from feeds.serve.guard import GuardedH11Protocol, RateLimit
@@ -42,7 +42,6 @@ from feeds.status import read_status
 
 log = logging.getLogger(__name__)
 
-CONTENT_TYPES = {f".{suffix}": f"{media}; charset=utf-8" for suffix, media in MEDIA_TYPES.items()}
 # The shape of every path the publisher writes (see feeds.publish.write); raw, before any decoding.
 _SERVABLE = re.compile(rb"^/(?:[a-z0-9][a-z0-9._-]*/)*(?:[a-z0-9][a-z0-9._-]*)?$")
 _CACHE_FILES = 4096

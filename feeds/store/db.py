@@ -34,6 +34,7 @@ from feeds.records import (
     story_from_json,
     story_json,
 )
+from feeds.store.deployed import DeployQueries
 from feeds.store.history import HistoryQueries
 from feeds.store.outputs import OutputQueries
 from feeds.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA, SCHEMA_VERSION
@@ -51,7 +52,7 @@ def _ts(value: datetime) -> str:
     return value.isoformat()
 
 
-class Store(HistoryQueries, OutputQueries):
+class Store(HistoryQueries, OutputQueries, DeployQueries):
     """A connection to the store file. Use as a context manager; one per thread."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:

@@ -4,7 +4,7 @@
 up to date by running ``MIGRATIONS[n]`` for each version ``n`` it is behind.
 """
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 # "feed" in ASCII: marks the file as ours, so a foreign database is refused.
 APPLICATION_ID = 0x66656564
 
@@ -95,6 +95,16 @@ CREATE TABLE files (
 ) WITHOUT ROWID;
 """
 
+# Version 7: what the deploy bucket holds, so each deploy uploads only what changed.
+_DEPLOYED = """
+CREATE TABLE deployed (
+    path TEXT PRIMARY KEY,          -- relative to the output folder
+    size INTEGER NOT NULL,          -- the published file's, when it was uploaded
+    mtime_ns INTEGER NOT NULL,
+    md5 TEXT NOT NULL               -- of the object's body (its ETag)
+) WITHOUT ROWID;
+"""
+
 SCHEMA = (
     """
 CREATE TABLE seeds (
@@ -142,6 +152,7 @@ CREATE TABLE status (
     + _CATALOG_INDEX
     + _BY_PUBLISHED
     + _FILES
+    + _DEPLOYED
 )
 
 # Version n → n+1 steps, applied in order when an older store is opened.
@@ -164,4 +175,5 @@ DELETE FROM outputs WHERE path LIKE 'entries/%';
 INSERT INTO archive_heads (feed, pages) SELECT feed, max(page) FROM archive GROUP BY feed;
 """,
     5: _FILES,
+    6: _DEPLOYED,
 }
