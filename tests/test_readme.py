@@ -6,6 +6,7 @@ import re
 
 from feeds.cli import cli
 from feeds.config import _KEYS
+from feeds.deploy.settings import _KEYS as _DEPLOY_KEYS
 from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -27,6 +28,8 @@ def test_every_setting_is_documented() -> None:
     for table, keys in _KEYS.items():
         for key in keys:
             assert f"`{table}.{key}`" in README, f"{table}.{key}"
+    for key in _DEPLOY_KEYS:
+        assert f"`deploy.{key}`" in README, f"deploy.{key}"
     assert "`sections.<slug>`" in README
 
 

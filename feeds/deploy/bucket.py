@@ -160,6 +160,7 @@ class Bucket:
         for start in range(0, len(plan.deletes), DELETE_BATCH):
             keys = list(plan.deletes[start : start + DELETE_BATCH])
             await obstore.delete_async(self._store, keys)
+            log.debug("deleted %s", " ".join(keys))
             deleted(keys)
 
     async def _put_stage(
@@ -187,6 +188,7 @@ class Bucket:
                     attributes=_attributes(upload),
                     use_multipart=False,  # a single PUT: atomic, and its ETag is the MD5
                 )
+                log.debug("put %s", upload.key)
                 finished.append((upload, md5, True))
 
         async with asyncio.TaskGroup() as group:
@@ -227,7 +229,7 @@ def reason(err: BaseException) -> str:
     """obstore's many-line error text as one line: the HTTP status and S3 error code, or
     what stopped the request."""
     text = str(err)
-    if _METADATA in text or "credential" in text.lower():
+    if _METADATA in text:
         # No keys in the environment or the credentials file: obstore asked the instance
         # metadata service (or another provider) for a role, and got none.
         return (
