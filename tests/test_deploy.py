@@ -155,7 +155,8 @@ def test_a_deleted_seed_takes_its_objects_with_it(
     assert not {f"{prefix}/{p}" for p in gone} & set(s3.objects(prefix))
 
 
-def served_headers(config_dir: Path, path: str) -> httpx.Headers:
+def served(config_dir: Path, path: str) -> httpx.Response:
+    """``path`` as ``feeds serve`` answers it (in process)."""
     config = load_config(None, config_dir)
 
     async def fetch() -> httpx.Response:
@@ -163,7 +164,7 @@ def served_headers(config_dir: Path, path: str) -> httpx.Headers:
         async with httpx.AsyncClient(transport=transport, base_url="http://feeds.test") as client:
             return await client.get(f"/{path}")
 
-    return asyncio.run(fetch()).headers
+    return asyncio.run(fetch())
 
 
 def test_objects_carry_the_types_feeds_serve_uses_and_the_cache_control_of_their_kind(
@@ -198,8 +199,8 @@ def test_objects_carry_the_types_feeds_serve_uses_and_the_cache_control_of_their
             response = client.get(s3.url(f"{prefix}/{path}"))
             assert response.status_code == 200, path
             assert response.headers["cache-control"] == cache, path
-            served = served_headers(tmp_path, path)["content-type"]
-            assert response.headers["content-type"] == served, path
+            as_served = served(tmp_path, path).headers["content-type"]
+            assert response.headers["content-type"] == as_served, path
             assert response.content == (tmp_path / "output" / path).read_bytes()
 
 
@@ -299,6 +300,9 @@ def test_a_dead_endpoint_fails_the_run_and_the_next_completes_it_before_any_ping
         assert hub.seen == []  # the bucket does not have the feeds: no hub is told
         status = feeds(tmp_path, s3, "status")
         assert status.returncode == 1 and "last deploy failed" in status.stdout
+        health = served(tmp_path, "healthz")
+        assert health.status_code == 503
+        assert health.json()["last_deploy_error"].startswith(f"deploy to s3://{BUCKET}/{prefix}")
 
         s3.start()
         recovered = feeds(tmp_path, s3, "publish")
@@ -310,6 +314,9 @@ def test_a_dead_endpoint_fails_the_run_and_the_next_completes_it_before_any_ping
             path = topic.removeprefix(s3.url(prefix) + "/")
             assert body == (tmp_path / "output" / path).read_bytes(), topic
         assert feeds(tmp_path, s3, "status").returncode == 0
+        health = served(tmp_path, "healthz")
+        assert health.status_code == 200 and health.json()["last_deploy"]
+        assert health.json()["last_deploy_error"] is None
     finally:
         hub.server.shutdown()
         hub.server.server_close()
