@@ -416,3 +416,19 @@ def test_without_the_extra_a_deploy_is_one_line_naming_it_and_nothing_is_written
         " is not installed: pip install 'feeds[deploy]'"
     ]
     assert not (tmp_path / "output").exists()
+
+
+def test_new_cache_headers_are_put_on_every_object(
+    tmp_path: Path, seeds_dir: Path, s3: SeaweedS3
+) -> None:
+    prefix = site(tmp_path, s3)
+    assert feeds(tmp_path, s3, "publish").returncode == 0
+    count = len(tree_bytes(tmp_path / "output"))
+    site(tmp_path, s3, deploy='cache_control = "public, max-age=5"')
+    result = feeds(tmp_path, s3, "publish")
+    assert result.returncode == 0, result.stderr
+    assert "0 files written" in result.stdout
+    assert f": {count} put, 0 deleted" in result.stdout  # the bytes are the same; headers not
+    response = httpx.get(s3.url(f"{prefix}/all.atom"))
+    assert response.headers["cache-control"] == "public, max-age=5"
+    assert ": 0 put, 0 deleted" in feeds(tmp_path, s3, "deploy").stdout

@@ -54,18 +54,26 @@ def test_an_incremental_deploy_takes_what_moved_and_what_went() -> None:
 
 
 def test_a_listing_is_compared_by_size_and_md5_etag() -> None:
-    local = {"same": (3, "aa"), "other-bytes": (3, "bb"), "other-size": (4, "cc"), "new": (1, "dd")}
+    fingerprints = {
+        "same": (3, "aa"),
+        "same-size-unknown": (None, "ab"),
+        "other-bytes": (3, "bb"),
+        "other-size": (4, "cc"),
+    }
     remote = {
         "site/same": (3, '"AA"'),
+        "site/same-size-unknown": (7, '"ab"'),
         "site/other-bytes": (3, '"ee"'),
         "site/other-size": (3, '"cc"'),
+        "site/not-read": (1, '"dd"'),
         "site/multipart": (9, '"ff-2"'),
     }
-    puts, deletes = bucket_differences(local, remote, SETTINGS)
-    assert puts == ["new", "other-bytes", "other-size"]
+    published = [*fingerprints, "new", "not-read"]
+    puts, deletes = bucket_differences(published, fingerprints, remote, SETTINGS)
+    assert puts == ["new", "not-read", "other-bytes", "other-size"]
     assert deletes == ["site/multipart"]
     root = DeploySettings(bucket="news")
-    assert bucket_differences({"a": (1, "x")}, {"a": (1, "x")}, root) == ([], [])
+    assert bucket_differences(["a"], {"a": (1, "x")}, {"a": (1, "x")}, root) == ([], [])
 
 
 @pytest.mark.parametrize(

@@ -60,22 +60,35 @@ def changed_since_deploy(
 
 
 def bucket_differences(
-    local: Mapping[str, tuple[int, str]],
+    published: Iterable[str],
+    fingerprints: Mapping[str, tuple[int | None, str]],
     remote: Mapping[str, tuple[int, str]],
     settings: DeploySettings,
 ) -> tuple[list[str], list[str]]:
-    """Compare published files (``path → (size, md5 of the body to upload)``) with a
-    bucket listing (``key → (size, ETag)``, keys under the prefix): the paths to upload
-    and the keys to delete. A single-part PUT's ETag is the MD5 of its body; an object
-    whose ETag is anything else (multipart, KMS) is uploaded again, which is safe."""
+    """Compare published files with a bucket listing (``key → (size, ETag)``, keys under
+    the prefix): the paths to upload and the keys to delete.
+
+    ``fingerprints`` holds ``(size or None when unknown, MD5 of the body to upload)``
+    of the files whose key is listed; a file without one is uploaded. A single-part
+    PUT's ETag is the MD5 of its body; an object whose ETag is anything else
+    (multipart, KMS) is uploaded again, which is safe.
+    """
     puts = []
-    for path, (size, md5) in local.items():
-        found = remote.get(settings.object_key(path))
-        if found is None or found[0] != size or found[1].strip('"').lower() != md5:
+    keys = set()
+    for path in published:
+        key = settings.object_key(path)
+        keys.add(key)
+        if not _same(remote.get(key), fingerprints.get(path)):
             puts.append(path)
-    keys = {settings.object_key(path) for path in local}
     deletes = sorted(key for key in remote if key not in keys)
     return sorted(puts), deletes
+
+
+def _same(found: tuple[int, str] | None, mine: tuple[int | None, str] | None) -> bool:
+    if found is None or mine is None:
+        return False
+    size, md5 = mine
+    return found[1].strip('"').lower() == md5 and (size is None or size == found[0])
 
 
 def plan_deploy(

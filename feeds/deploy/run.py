@@ -139,9 +139,17 @@ def _sync(
 ) -> DeployReport:
     settings = bucket.settings
     local = store.file_stats()
-    bodies = {path: _fingerprint(root, path, settings.gzip) for path in local}
     remote = bucket.listing()
-    puts, delete_keys = bucket_differences(bodies, remote, settings)
+    headers = store.status().get("deploy_headers")
+    # Objects uploaded with other headers are uploaded again, whatever their bytes.
+    rewrite_all = bool(headers) and headers != headers_fingerprint(settings)
+    recorded = {} if headers != headers_fingerprint(settings) else store.deployed()
+    fingerprints = {
+        path: _fingerprint(root, path, settings.gzip, recorded.get(path))
+        for path in local
+        if not rewrite_all and settings.object_key(path) in remote
+    }
+    puts, delete_keys = bucket_differences(local, fingerprints, remote, settings)
     if len(delete_keys) > max_deletes:
         raise DeployError(
             f"deploy to {settings.target} refused: it would delete {len(delete_keys)} objects,"
@@ -163,7 +171,7 @@ def _sync(
     store.clear_deployed()
     # What the bucket already holds, as it is: recorded before any upload.
     right = set(local) - set(puts)
-    store.record_deployed((p, *local[p], bodies[p][1]) for p in sorted(right))
+    store.record_deployed((p, *local[p], fingerprints[p][1]) for p in sorted(right))
     sent = _execute(store, root, bucket, plan, local, {}, {})
     return DeployReport(settings.target, sent, len(delete_keys), unchanged, True)
 
@@ -201,9 +209,15 @@ def _body(root: Path, path: str, compress: bool) -> bytes:
     return gzip.compress(data, compresslevel=9, mtime=0) if compress else data
 
 
-def _fingerprint(root: Path, path: str, compress: bool) -> tuple[int, str]:
-    """(size, MD5) of the object a file becomes."""
+def _fingerprint(
+    root: Path, path: str, compress: bool, record: tuple[int, int, str] | None
+) -> tuple[int | None, str]:
+    """(size, MD5) of the object a file becomes; the MD5 recorded when it was uploaded if
+    the file has not moved since (size and mtime), with the size then unknown (``None``)."""
     try:
+        st = (root / path).stat()
+        if record is not None and (st.st_size, st.st_mtime_ns) == record[:2]:
+            return None, record[2]
         body = _body(root, path, compress)
     except OSError as err:
         raise DeployError(
