@@ -37,7 +37,3 @@ class DeployQueries:
 
     def forget_deployed(self, paths: Iterable[str]) -> None:
         self._many("DELETE FROM deployed WHERE path = ?", ((p,) for p in paths))
-
-    def clear_deployed(self) -> None:
-        """Forget the bucket's contents (another bucket, or listed again)."""
-        self._q("DELETE FROM deployed")
