@@ -89,6 +89,11 @@ class SeaweedS3:
             self.stop()
             raise RuntimeError(f"weed mini did not serve S3 in 60 s; see {self.folder}/weed.log")
 
+    def running(self) -> None:
+        """Start it again if a test stopped it."""
+        if self.process is None:
+            self.start()
+
     def stop(self) -> None:
         if self.process is None:
             return

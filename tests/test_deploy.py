@@ -2,19 +2,24 @@
 (SeaweedFS on loopback), readers fetching objects over HTTP.
 
 One server for the module (xdist runs the group on one worker); each test deploys
-under its own prefix. The test that stops the server starts one of its own.
+under its own prefix. The tests that stop the server start it again (same ports, same
+data) before they end.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
+import os
 import re
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -24,6 +29,7 @@ import httpx
 import obstore
 import pytest
 
+from feeds.cli import main
 from feeds.config import load_config
 from feeds.serve.app import FeedApp
 from tests.conftest import free_port, tree_bytes, wait_until, write_corpus
@@ -52,18 +58,43 @@ def site(tmp_path: Path, s3: SeaweedS3, extra: str = "", deploy: str = "") -> st
     return prefix
 
 
-def feeds(
-    tmp_path: Path, s3: SeaweedS3, *args: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "feeds", *args],
-        cwd=tmp_path,
-        env=s3.env() if env is None else env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+@dataclass(frozen=True)
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+Feeds = Callable[..., Ran]
+
+
+@pytest.fixture
+def feeds(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Feeds:
+    """Run the ``feeds`` command in this process, as its console script does (``main``): in
+    ``tmp_path``, with the writer's credentials or ``env``'s ``AWS_*`` variables alone."""
+
+    def run(tmp_path: Path, s3: SeaweedS3, *args: str, env: dict[str, str] | None = None) -> Ran:
+        monkeypatch.chdir(tmp_path)
+        for name in [n for n in os.environ if n.startswith("AWS_")]:
+            monkeypatch.delenv(name)
+        aws = {k: v for k, v in (s3.env() if env is None else env).items() if k.startswith("AWS_")}
+        for name, value in aws.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setattr(sys, "argv", ["feeds", *args])
+        root = logging.getLogger()
+        handlers, level = root.handlers[:], root.level
+        capsys.readouterr()
+        try:
+            main()
+            code = 0
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else int(stop.code is not None)
+        finally:
+            root.handlers[:], root.level = handlers, level
+        out = capsys.readouterr()
+        return Ran(code, out.out, out.err)
+
+    return run
 
 
 def md5(data: bytes) -> str:
@@ -91,7 +122,7 @@ def edit_seed(seeds: Path, text: str) -> Path:
 
 
 def test_cold_deploy_puts_the_output_and_a_reader_reads_it(
-    tmp_path: Path, seeds_dir: Path, s3: SeaweedS3
+    tmp_path: Path, seeds_dir: Path, s3: SeaweedS3, feeds: Feeds
 ) -> None:
     prefix = site(tmp_path, s3)
     result = feeds(tmp_path, s3, "publish")
@@ -113,7 +144,7 @@ def test_cold_deploy_puts_the_output_and_a_reader_reads_it(
 
 
 def test_one_edit_puts_exactly_the_files_the_publish_wrote(
-    tmp_path: Path, seeds_dir: Path, s3: SeaweedS3
+    tmp_path: Path, seeds_dir: Path, s3: SeaweedS3, feeds: Feeds
 ) -> None:
     prefix = site(tmp_path, s3)
     assert feeds(tmp_path, s3, "publish").returncode == 0
@@ -140,7 +171,7 @@ def test_one_edit_puts_exactly_the_files_the_publish_wrote(
 
 
 def test_a_deleted_seed_takes_its_objects_with_it(
-    tmp_path: Path, seeds_dir: Path, s3: SeaweedS3
+    tmp_path: Path, seeds_dir: Path, s3: SeaweedS3, feeds: Feeds
 ) -> None:
     prefix = site(tmp_path, s3)
     assert feeds(tmp_path, s3, "publish").returncode == 0
@@ -168,7 +199,7 @@ def served(config_dir: Path, path: str) -> httpx.Response:
 
 
 def test_objects_carry_the_types_feeds_serve_uses_and_the_cache_control_of_their_kind(
-    tmp_path: Path, seeds_dir: Path, s3: SeaweedS3
+    tmp_path: Path, seeds_dir: Path, s3: SeaweedS3, feeds: Feeds
 ) -> None:
     prefix = site(
         tmp_path,
@@ -204,7 +235,7 @@ def test_objects_carry_the_types_feeds_serve_uses_and_the_cache_control_of_their
             assert response.content == (tmp_path / "output" / path).read_bytes()
 
 
-def test_gzip_when_configured(tmp_path: Path, seeds_dir: Path, s3: SeaweedS3) -> None:
+def test_gzip_when_configured(tmp_path: Path, seeds_dir: Path, s3: SeaweedS3, feeds: Feeds) -> None:
     prefix = site(tmp_path, s3, deploy="gzip = true")
     assert feeds(tmp_path, s3, "publish").returncode == 0
     response = httpx.get(s3.url(f"{prefix}/all.atom"), headers={"Accept-Encoding": "gzip"})
@@ -215,7 +246,7 @@ def test_gzip_when_configured(tmp_path: Path, seeds_dir: Path, s3: SeaweedS3) ->
 
 
 def test_feeds_deploy_plans_refuses_and_repairs(
-    tmp_path: Path, seeds_dir: Path, s3: SeaweedS3
+    tmp_path: Path, seeds_dir: Path, s3: SeaweedS3, feeds: Feeds
 ) -> None:
     prefix = site(tmp_path, s3)
     assert feeds(tmp_path, s3, "publish").returncode == 0
@@ -279,14 +310,17 @@ class CheckingHub:
 
 
 def test_a_dead_endpoint_fails_the_run_and_the_next_completes_it_before_any_ping(
-    tmp_path: Path, seeds_dir: Path
+    tmp_path: Path, seeds_dir: Path, s3: SeaweedS3, feeds: Feeds
 ) -> None:
-    s3 = SeaweedS3(tmp_path / "seaweed")
-    s3.start()
     hub = CheckingHub()
     try:
-        prefix = site(tmp_path, s3, extra=f'[websub]\nhubs = ["{hub.url}"]')
+        # retries = 0: the endpoint is down for good; each retry would only wait longer.
+        prefix = site(tmp_path, s3, extra=f'[websub]\nhubs = ["{hub.url}"]', deploy="retries = 0")
         assert feeds(tmp_path, s3, "publish").returncode == 0
+        assert hub.seen  # each feed fetched from the bucket as its ping arrived: there
+        for topic, body in hub.seen:
+            path = topic.removeprefix(s3.url(prefix) + "/")
+            assert body == (tmp_path / "output" / path).read_bytes(), topic
         hub.seen.clear()
         s3.stop()
         edit_seed(seeds_dir, "Written while the bucket was down.")
@@ -320,13 +354,13 @@ def test_a_dead_endpoint_fails_the_run_and_the_next_completes_it_before_any_ping
     finally:
         hub.server.shutdown()
         hub.server.server_close()
-        s3.stop()
+        s3.running()  # for the tests after this one
 
 
 def test_a_kill_during_the_upload_leaves_whole_objects_and_the_next_run_completes(
-    tmp_path: Path, s3: SeaweedS3
+    tmp_path: Path, s3: SeaweedS3, feeds: Feeds
 ) -> None:
-    write_corpus(tmp_path / "seeds", 150)
+    write_corpus(tmp_path / "seeds", 80)
     prefix = site(tmp_path, s3, deploy="concurrency = 1")  # slow enough to be caught
     cmd = [sys.executable, "-m", "feeds", "publish", "--quiet"]
     with subprocess.Popen(cmd, cwd=tmp_path, env=s3.env()) as proc:
@@ -366,7 +400,7 @@ def test_the_watcher_uploads_what_it_republishes(
 
 
 def test_credentials_come_from_the_environment_or_the_credentials_file_never_the_config(
-    tmp_path: Path, seeds_dir: Path, s3: SeaweedS3
+    tmp_path: Path, seeds_dir: Path, s3: SeaweedS3, feeds: Feeds
 ) -> None:
     prefix = site(tmp_path, s3)
     env = {k: v for k, v in s3.env().items() if not k.startswith("AWS_")}
@@ -397,29 +431,21 @@ def test_credentials_come_from_the_environment_or_the_credentials_file_never_the
 
 
 def test_without_the_extra_a_deploy_is_one_line_naming_it_and_nothing_is_written(
-    tmp_path: Path, seeds_dir: Path, s3: SeaweedS3
+    tmp_path: Path, seeds_dir: Path, s3: SeaweedS3, feeds: Feeds, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    site(tmp_path, s3)
-    hide = "import sys; sys.modules['obstore'] = None; from feeds.cli import main; main()"
-    result = subprocess.run(
-        [sys.executable, "-c", hide, "publish"],
-        cwd=tmp_path,
-        env=s3.env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    prefix = site(tmp_path, s3)
+    monkeypatch.setitem(sys.modules, "obstore", None)  # as if not installed: import fails
+    result = feeds(tmp_path, s3, "publish")
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        f"error: deploy.target is set (s3://{BUCKET}/{site(tmp_path, s3)}) but the deploy extra"
+        f"error: deploy.target is set (s3://{BUCKET}/{prefix}) but the deploy extra"
         " is not installed: pip install 'feeds[deploy]'"
     ]
     assert not (tmp_path / "output").exists()
 
 
 def test_new_cache_headers_are_put_on_every_object(
-    tmp_path: Path, seeds_dir: Path, s3: SeaweedS3
+    tmp_path: Path, seeds_dir: Path, s3: SeaweedS3, feeds: Feeds
 ) -> None:
     prefix = site(tmp_path, s3)
     assert feeds(tmp_path, s3, "publish").returncode == 0
@@ -431,4 +457,54 @@ def test_new_cache_headers_are_put_on_every_object(
     assert f": {count} put, 0 deleted" in result.stdout  # the bytes are the same; headers not
     response = httpx.get(s3.url(f"{prefix}/all.atom"))
     assert response.headers["cache-control"] == "public, max-age=5"
+    assert ": 0 put, 0 deleted" in feeds(tmp_path, s3, "deploy").stdout
+
+
+def test_the_server_killed_mid_upload_fails_the_run_and_the_next_completes_it(
+    tmp_path: Path, s3: SeaweedS3, feeds: Feeds
+) -> None:
+    try:
+        write_corpus(tmp_path / "seeds", 80)
+        # One upload at a time, slow enough to be caught; no retries of a server that is gone.
+        prefix = site(tmp_path, s3, deploy="concurrency = 1\nretries = 0")
+        cmd = [sys.executable, "-m", "feeds", "publish", "--quiet"]
+        with subprocess.Popen(
+            cmd, cwd=tmp_path, env=s3.env(), stderr=subprocess.PIPE, text=True
+        ) as proc:
+            assert wait_until(lambda: len(s3.objects(prefix)) > 20, timeout=60, interval=0.05)
+            s3.stop()
+            _, stderr = proc.communicate(timeout=60)
+        assert proc.returncode == 1
+        assert stderr.splitlines() == [
+            f"error: deploy to s3://{BUCKET}/{prefix} ({s3.endpoint}) failed:"
+            " cannot connect to the endpoint (error sending request)"
+        ]
+        s3.start()
+        local = local_as_bucket(tmp_path / "output")
+        partial = bucket_as_local(s3, prefix)
+        assert 20 < len(partial) < len(local)
+        assert all(local[path] == found for path, found in partial.items())
+        result = feeds(tmp_path, s3, "publish")
+        assert result.returncode == 0, result.stderr
+        assert f": {len(local) - len(partial)} put, 0 deleted" in result.stdout
+        assert bucket_as_local(s3, prefix) == local
+    finally:
+        s3.running()
+
+
+def test_a_store_that_does_not_know_every_file_is_not_listed_against_the_bucket(
+    tmp_path: Path, seeds_dir: Path, s3: SeaweedS3, feeds: Feeds
+) -> None:
+    site(tmp_path, s3)
+    assert feeds(tmp_path, s3, "publish").returncode == 0
+    store = tmp_path / ".feeds" / "state.sqlite"
+    with sqlite3.connect(store) as con:  # as a store from before file records were kept
+        con.execute("DELETE FROM status WHERE key = 'files_complete'")
+    con.close()
+    refused = feeds(tmp_path, s3, "deploy")
+    assert refused.returncode == 1
+    assert refused.stderr.splitlines() == [
+        f"error: {store}: the store does not know every published file yet: run feeds publish first"
+    ]
+    assert feeds(tmp_path, s3, "publish").returncode == 0  # checks every file: complete
     assert ": 0 put, 0 deleted" in feeds(tmp_path, s3, "deploy").stdout

@@ -37,9 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DELETE_BATCH = 1000  # keys per DeleteObjects request, the S3 API's limit
-# Each request: a few retries with backoff on 5xx, throttling and dropped connections.
-RETRIES = 4
-REQUEST_SECONDS = 60
+REQUEST_SECONDS = 60  # a request and its retries
 
 
 def check_extra(settings: DeploySettings) -> None:
@@ -88,7 +86,7 @@ class Bucket:
         if region:
             extra["region"] = region
         retry: RetryConfig = {
-            "max_retries": RETRIES,
+            "max_retries": settings.retries,
             "backoff": {
                 "init_backoff": timedelta(milliseconds=200),
                 "max_backoff": timedelta(seconds=5),

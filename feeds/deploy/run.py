@@ -37,6 +37,7 @@ from feeds.deploy.plan import (
 )
 from feeds.deploy.settings import DEPLOY_NEEDED, DeploySettings
 from feeds.errors import DeployError
+from feeds.publish.verify import COMPLETE
 from feeds.store.db import Store
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,11 @@ def deploy_pending(store: Store, config: Config, now: datetime) -> DeployReport 
     same_headers = values.get("deploy_headers") == headers_fingerprint(settings)
     if known and same_headers and values.get(DEPLOY_NEEDED) != "1":
         return None
+    if values.get(COMPLETE) != "1":
+        # A store from before file records were kept: its records may miss pages a listing
+        # would then delete. The next publish that checks every file (cron's every run,
+        # the watcher's every tenth scan) completes them, and deploys.
+        return None
     started = time.perf_counter()
     try:
         bucket = Bucket(settings)
@@ -105,6 +111,11 @@ def deploy_all(
     settings = config.deploy
     if settings is None:
         raise DeployError(f"{config.source}: deploy.target is not set: nowhere to deploy to")
+    if store.status().get(COMPLETE) != "1":
+        raise DeployError(
+            f"{store.path}: the store does not know every published file yet: run feeds"
+            " publish first"
+        )
     started = time.perf_counter()
     bucket = Bucket(settings)
     limit = settings.max_deletes if max_deletes is None else max_deletes

@@ -20,6 +20,7 @@ DEFAULT_ARCHIVE_CACHE_CONTROL = "public, max-age=86400"
 DEFAULT_ENTRY_CACHE_CONTROL = "public, max-age=3600"
 DEFAULT_MAX_DELETES = 1000
 DEFAULT_CONCURRENCY = 16
+DEFAULT_RETRIES = 4
 # Status key, set with the files a publish records and cleared when a deploy finishes:
 # the bucket is behind the output folder.
 DEPLOY_NEEDED = "deploy_needed"
@@ -54,6 +55,7 @@ class DeploySettings:
     entry_cache_control: str = DEFAULT_ENTRY_CACHE_CONTROL
     gzip: bool = False
     concurrency: int = DEFAULT_CONCURRENCY
+    retries: int = DEFAULT_RETRIES  # per request, with backoff, on 5xx, throttling, drops
     max_deletes: int = DEFAULT_MAX_DELETES
 
     @property
@@ -158,5 +160,6 @@ _KEYS = {
     "entry_cache_control": _header("entry_cache_control"),
     "gzip": _gzip,
     "concurrency": _whole("concurrency", 1, 256),
+    "retries": _whole("retries", 0, 10),
     "max_deletes": _whole("max_deletes", 0, 10_000_000),
 }

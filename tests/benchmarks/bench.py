@@ -11,8 +11,9 @@ system's share of a cold publish.
 Corpora are generated once per size under ``--workdir`` (deterministic, see
 ``tests/benchmarks/corpus.py``). Serving is measured with ``wrk`` on loopback,
 installed with apt-get when missing, against ``feeds serve`` and, as its floor,
-a bare app on the same server (``tests/benchmarks/serve_floor.py``). Not part
-of the test suite.
+a bare app on the same server (``tests/benchmarks/serve_floor.py``). Deploys are
+measured against SeaweedFS on loopback (``tests/benchmarks/deploying.py``). Not
+part of the test suite.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from feeds.config import Config
 from feeds.publish.run import publish
 from tests.benchmarks import corpus
 from tests.benchmarks.compare import compare_with_cold, story_keys
+from tests.benchmarks.deploying import bench_deploy
 from tests.benchmarks.hugo import peer_rows
 from tests.benchmarks.measure import (
     cpu_seconds,
@@ -289,6 +291,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=Path("bench.json"))
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "feeds-bench")
     parser.add_argument("--no-serve", action="store_true")
+    parser.add_argument("--no-deploy", action="store_true", help="skip the deploy rows")
     # One size in this process, its results as JSON: see measure_in_own_process.
     parser.add_argument("--one-size", type=corpus.positive_int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -307,6 +310,8 @@ def main() -> None:
         measure_in_own_process(n, args.runs, args.workdir, rows, correctness)
     if not args.no_serve:
         bench_serve(args.workdir, 10_000 if 10_000 in sizes else max(sizes), args.runs, rows)
+    if not args.no_deploy:  # a bucket on loopback (SeaweedFS), see tests/benchmarks/deploying.py
+        bench_deploy(args.workdir.resolve(), min(10_000, max(sizes)), args.runs, rows)
     judge(rows)
     print(table(rows))
     print("\nIncremental output (after the edits above) vs a cold publish of the same corpus:")
