@@ -20,6 +20,9 @@ import pytest
 
 from feeds.config import Config
 
+# The deploy tests' fixtures: a SeaweedFS server, the CLI run in process.
+pytest_plugins = ["tests.deploy_support"]
+
 REPO = Path(__file__).resolve().parent.parent
 REAL_SEEDS = REPO / "seeds"
 DATA = Path(__file__).resolve().parent / "data"

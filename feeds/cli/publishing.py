@@ -102,10 +102,16 @@ def publish(
     except (FeedsError, OSError) as err:
         record_publish_failure(config, now, one_line(err))
         raise
+    sys.exit(_tell(config, report, quiet, started))
+
+
+def _tell(config: Config, report: PublishReport, quiet: bool, started: float) -> int:
+    """Log and print what the publish did and ping the hubs it owes (the summary's time
+    includes the pings); returns the exit code."""
     _log_report(config, report)
-    deploy_failed = report.deploy is not None and bool(report.deploy.error)
-    if deploy_failed:  # the output is whole; the next run uploads what is missing
-        click.echo(f"error: {report.deploy.error}", err=True)  # type: ignore[union-attr]
+    deploy_error = report.deploy.error if report.deploy is not None else ""
+    if deploy_error:  # the output is whole; the next run uploads what is missing
+        click.echo(f"error: {deploy_error}", err=True)
     failures = ping_hubs(config, report.pings) if report.pings else []
     if not quiet:
         for line in failures:
@@ -113,9 +119,9 @@ def publish(
         if address := config.address_warning():
             click.echo(f"warning: {address}", err=True)
         click.echo(replace(report, seconds=time.perf_counter() - started).summary())
-        if report.deploy is not None and not deploy_failed:
+        if report.deploy is not None and not deploy_error:
             click.echo(report.deploy.summary())
-    sys.exit(EXIT_OK if report.ok and not deploy_failed else EXIT_REJECTED)
+    return EXIT_OK if report.ok and not deploy_error else EXIT_REJECTED
 
 
 def _log_report(config: Config, report: PublishReport) -> None:
