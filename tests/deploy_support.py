@@ -28,7 +28,9 @@ from tests.s3server import BUCKET, SeaweedS3
 
 @pytest.fixture(scope="session")
 def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedS3]:
-    """One server per worker that asks for it (the deploy tests share an xdist group)."""
+    """One server per test worker that runs a deploy test: started once (about a second),
+    shared by prefix. (xdist's ``loadgroup`` would put them on one worker, but pytest 9.2
+    silently stops it grouping: pytest-xdist issue 1386.)"""
     server = SeaweedS3(tmp_path_factory.mktemp("seaweed"))
     server.start()
     yield server

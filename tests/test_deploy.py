@@ -2,8 +2,8 @@
 that is what is tested), a real S3 endpoint (SeaweedFS on loopback), readers fetching
 objects over HTTP.
 
-One server for every deploy test (they share an xdist group, so one worker runs them);
-each test deploys under its own prefix.
+One server per test worker that runs deploy tests (a session fixture); each test deploys
+under its own prefix.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from pathlib import Path
 import feedparser
 import httpx
 import obstore
-import pytest
 
 from tests.conftest import tree_bytes, wait_until
 from tests.deploy_support import (
@@ -28,8 +27,6 @@ from tests.deploy_support import (
     site,
 )
 from tests.s3server import BUCKET, SeaweedS3
-
-pytestmark = pytest.mark.xdist_group("s3")
 
 
 def test_cold_deploy_puts_the_output_and_a_reader_reads_it(

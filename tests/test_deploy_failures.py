@@ -29,8 +29,6 @@ from tests.deploy_support import (
 )
 from tests.s3server import BUCKET, SeaweedS3
 
-pytestmark = pytest.mark.xdist_group("s3")
-
 
 class CheckingHub:
     """A hub that, when told a feed changed, fetches it from the bucket at that moment."""
