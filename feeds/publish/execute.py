@@ -47,6 +47,7 @@ from feeds.publish.write import OutputWriter
 from feeds.records import FeedSpec, Site
 from feeds.render.pages import PageRenderer, render_opml
 from feeds.store.db import Store
+from feeds.store.fragments import fragments_path
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +110,8 @@ def render_outputs(
         lost = {slug for p in damaged if (slug := entry_page_slug(p)) is not None}
         entry_ids = sorted(changes.pages.union(store.ids_of_slugs(lost)))
     expected = len(plan.docs) + len(plan.archive_pages) + len(entry_ids)
-    with Dispatcher(store, writer, site, expected) as dispatcher:
+    cache = fragments_path(config.store)
+    with Dispatcher(store, writer, site, expected, cache) as dispatcher:
         for doc in plan.docs:
             dispatcher.add(doc)
         for doc in _archive_docs(store, config, plan, inputs, digests):
@@ -119,7 +121,13 @@ def render_outputs(
     removed = [*plan.removed, *sorted(unwanted)]
     for path in removed:
         writer.remove(path)
-    log.debug("%d feeds considered, %d files rendered", plan.considered, dispatcher.rendered)
+    log.debug(
+        "%d feeds considered, %d files rendered; entry fragments: %d built, %d kept from before",
+        plan.considered,
+        dispatcher.rendered,
+        dispatcher.fragments_made,
+        dispatcher.fragments_reused,
+    )
     return Recorded(digests, removed, plan.considered)
 
 
