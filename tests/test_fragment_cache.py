@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from feeds.config import Config
+from feeds.publish import dispatch
 from feeds.publish.run import publish
 from feeds.store.fragments import fragments_path
 from tests.conftest import NOW, tree_bytes
@@ -107,3 +108,36 @@ def test_a_damaged_cache_is_ignored_and_changes_no_byte(
     assert tree_bytes(config.output) == published
     publish(config, NOW, rebuild=True)  # the new cache is used
     assert fragments_used(logged) == (0, built)
+
+
+def test_new_templates_render_every_entry_page_again(
+    config: Config, logged: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    publish(config, NOW)
+    built, _ = fragments_used(logged)
+    pages = len([p for p in tree_bytes(config.output) if p.startswith("entries/")])
+    monkeypatch.setattr(dispatch, "templates_fingerprint", lambda: "edited-templates")
+    publish(config, NOW, rebuild=True)
+    assert fragments_used(logged) == (pages, built - pages)
+
+
+def cached_entries(config: Config) -> set[str]:
+    with sqlite3.connect(fragments_path(config.store)) as con:
+        found = {entry_id for (entry_id,) in con.execute("SELECT entry_id FROM fragments")}
+    con.close()
+    return found
+
+
+def test_a_full_render_forgets_the_fragments_of_deleted_entries(config: Config) -> None:
+    publish(config, NOW)
+    before = cached_entries(config)
+    sorted(config.seeds.glob("*.txt"))[0].unlink()
+    publish(config, NOW + timedelta(hours=1))
+    assert cached_entries(config) == before  # an incremental run leaves them
+    publish(config, NOW + timedelta(hours=1), rebuild=True)
+    after = cached_entries(config)
+    assert after and after < before
+    with sqlite3.connect(config.store) as con:
+        ids = {entry_id for (entry_id,) in con.execute("SELECT id FROM entries")}
+    con.close()
+    assert after == ids

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import os
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -222,6 +222,11 @@ class Dispatcher:
         self._pending.clear()
         if error is not None and collect:
             raise error
+
+    def keep_only(self, entry_ids: Iterable[str]) -> None:
+        """After a full render: the cache holds only these entries' fragments from now on."""
+        if self._cache is not None:
+            self._cache.keep_only(entry_ids)
 
     def _adopt(self, rendered: Rendered) -> None:
         for path, was_staged in rendered.staged:

@@ -117,6 +117,8 @@ def render_outputs(
         for doc in _archive_docs(store, config, plan, inputs, digests):
             dispatcher.add(doc)
         _entry_pages(store, dispatcher, entry_ids, articles_only, unwanted)
+        if full:  # every entry was rendered: fragments of deleted ones can go
+            dispatcher.keep_only(store.entry_ids(articles_only=False))
     _write_listings(store, writer, site, plan, inputs)
     removed = [*plan.removed, *sorted(unwanted)]
     for path in removed:

@@ -89,6 +89,19 @@ class FragmentCache:
         except sqlite3.Error as err:
             log.warning("fragment cache not written: %s", err)
 
+    def keep_only(self, entry_ids: Iterable[str]) -> None:
+        """Forget the fragments of entries no longer published (after a full render)."""
+        try:
+            with self._conn:
+                self._conn.execute("BEGIN")
+                self._conn.execute(
+                    "DELETE FROM fragments"
+                    " WHERE entry_id NOT IN (SELECT value FROM json_each(?))",
+                    (json.dumps(list(entry_ids)),),
+                )
+        except sqlite3.Error as err:
+            log.warning("fragment cache not pruned: %s", err)
+
     def close(self) -> None:
         self._conn.close()
 
