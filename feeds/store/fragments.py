@@ -95,8 +95,7 @@ class FragmentCache:
             with self._conn:
                 self._conn.execute("BEGIN")
                 self._conn.execute(
-                    "DELETE FROM fragments"
-                    " WHERE entry_id NOT IN (SELECT value FROM json_each(?))",
+                    "DELETE FROM fragments WHERE entry_id NOT IN (SELECT value FROM json_each(?))",
                     (json.dumps(list(entry_ids)),),
                 )
         except sqlite3.Error as err:
