@@ -197,6 +197,17 @@ def test_without_the_extra_a_deploy_is_one_line_naming_it_and_nothing_is_written
         " is not installed: pip install 'feeds[deploy]'"
     ]
     assert not (tmp_path / "output").exists()
+    hide = "import sys; sys.modules['obstore'] = None; from feeds.cli import main; main()"
+    watch = subprocess.run(
+        [sys.executable, "-c", hide, "watch"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert watch.returncode == 2  # at start, not a line at every scan
+    assert watch.stderr.splitlines()[-1] == result.stderr.splitlines()[0]
 
 
 def test_a_store_that_does_not_know_every_file_is_not_listed_against_the_bucket(

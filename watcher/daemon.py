@@ -74,6 +74,10 @@ class Watcher:
     ) -> None:
         self._load_config = load_config
         self.config = load_config()
+        if self.config.deploy is not None:  # said at start, not at every scan
+            from feeds.deploy.bucket import check_extra
+
+            check_extra(self.config.deploy)
         self.new_store = new_store
         if not new_store:  # refused at start, before anything runs
             self._refuse_a_lost_store()
