@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import os
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,11 +24,9 @@ from feeds.errors import ConfigError
 from feeds.publish.plan import Doc
 from feeds.publish.write import OutputWriter, discard_temporary, stage_bytes, temporary_path
 from feeds.records import Entry, Site
-from feeds.render.documents import render_feed
-from feeds.render.fragments import EntryFragments, Made
-from feeds.render.pages import PageRenderer, templates_fingerprint
+from feeds.render.documents import EntryFragments, render_feed
+from feeds.render.pages import PageRenderer
 from feeds.store.db import Store, entry_from_row
-from feeds.store.fragments import FragmentCache
 from feeds.workers import spawn_pool, worker_count
 
 log = logging.getLogger(__name__)
@@ -45,39 +43,27 @@ IN_FLIGHT = 3  # batches queued per worker: keeps them busy, and memory bounded
 
 @dataclass(frozen=True)
 class Batch:
-    """Documents and the rows of every entry they hold; ``run`` tells one publish from another;
-    ``cache`` is the fragment cache to read (``None``: none)."""
+    """Documents and the rows of every entry they hold; ``run`` tells one publish from another."""
 
     run: str
     root: Path
     docs: tuple[Doc, ...]
     rows: dict[str, Row]
-    cache: Path | None = None
 
 
 Staged = tuple[str, bool]  # (path, whether it was staged: False when its bytes are unchanged)
 
 
-@dataclass(frozen=True)
-class Rendered:
-    """What a batch gave: its files, and the fragments built for it (to keep) or reused."""
-
-    staged: list[Staged]
-    made: list[Made]
-    reused: int
-
-
 class _Renderers:
     """Per-process render state for one run: the page templates and the entry caches."""
 
-    def __init__(self, site: Site, run: str, cache: Path | None) -> None:
+    def __init__(self, site: Site, run: str) -> None:
         self.site = site
         self.run = run
         self.pages = PageRenderer(site)
         # Entries recur in nearby documents (rendered in order of their newest entry):
         # 6,000 fragments of a few KiB each keep most of them without holding every one.
-        self.fragments = EntryFragments(site, size=6000, keep=cache is not None)
-        self.cache = FragmentCache.open(cache, writable=False) if cache is not None else None
+        self.fragments = EntryFragments(site, size=6000)
         self.entries: OrderedDict[str, Entry] = OrderedDict()
 
     def entry(self, entry_id: str, row: Row) -> Entry:
@@ -92,15 +78,13 @@ class _Renderers:
 _state: _Renderers | None = None
 
 
-def render_batch(site: Site, batch: Batch) -> Rendered:
+def render_batch(site: Site, batch: Batch) -> list[Staged]:
     """Render ``batch`` and stage each file whose bytes differ from the published one."""
     global _state
     if _state is None or _state.run != batch.run or _state.site != site:
         # Caches are only valid within one run: entries change between runs.
-        _state = _Renderers(site, batch.run, batch.cache)
+        _state = _Renderers(site, batch.run)
     state = _state
-    if state.cache is not None:
-        state.fragments.offer(state.cache.lookup(batch.rows))
     out: list[Staged] = []
     try:
         for doc in batch.docs:
@@ -113,13 +97,12 @@ def render_batch(site: Site, batch: Batch) -> Rendered:
             if staged:
                 discard_temporary(temporary_path(batch.root, path, batch.run))
         raise
-    reused, state.fragments.reused = state.fragments.reused, 0
-    return Rendered(out, state.fragments.take_made(), reused)
+    return out
 
 
 def _render(state: _Renderers, doc: Doc, entries: Sequence[Entry]) -> bytes:
     if doc.kind == "entry":
-        return state.fragments.page(entries[0], templates_fingerprint(), state.pages.entry)
+        return state.pages.entry(entries[0])
     assert doc.spec is not None  # every feed and listing document has one
     if doc.kind == "page":
         return state.pages.listing(doc.spec, entries)
@@ -147,30 +130,19 @@ class Dispatcher:
     every staged file is then known to the writer.
     """
 
-    def __init__(
-        self,
-        store: Store,
-        writer: OutputWriter,
-        site: Site,
-        expected: int,
-        cache: Path | None = None,
-    ) -> None:
+    def __init__(self, store: Store, writer: OutputWriter, site: Site, expected: int) -> None:
         self._store = store
         self._writer = writer
         self._site = site
-        # Opened (and created) here, before any worker looks for it.
-        self._cache = FragmentCache.open(cache, writable=True) if cache is not None else None
-        self._cache_path = cache if self._cache is not None else None
         self._docs: list[Doc] = []
         self._ids: set[str] = set()
-        self._pending: list[Future[Rendered]] = []
+        self._pending: list[Future[list[Staged]]] = []
         workers = worker_count()
         self._pool: ProcessPoolExecutor | None = None
         if expected >= _parallel_min_docs() and workers > 1:
             self._pool = spawn_pool(workers)
             self._window = workers * IN_FLIGHT
         self.rendered = 0
-        self.fragments_made = self.fragments_reused = 0
 
     def __enter__(self) -> Dispatcher:
         return self
@@ -183,8 +155,6 @@ class Dispatcher:
         finally:
             if self._pool is not None:
                 self._pool.shutdown(wait=True, cancel_futures=True)
-            if self._cache is not None:
-                self._cache.close()
 
     def add(self, doc: Doc) -> None:
         """Render ``doc`` (now or later: its file is staged by the time the block ends)."""
@@ -199,9 +169,7 @@ class Dispatcher:
         if not self._docs:
             return
         rows = self._store.entry_rows(self._ids)
-        batch = Batch(
-            self._writer.tag, self._writer.root, tuple(self._docs), rows, self._cache_path
-        )
+        batch = Batch(self._writer.tag, self._writer.root, tuple(self._docs), rows)
         self._docs, self._ids = [], set()
         if self._pool is None:
             self._adopt(render_batch(self._site, batch))
@@ -223,15 +191,6 @@ class Dispatcher:
         if error is not None and collect:
             raise error
 
-    def keep_only(self, entry_ids: Iterable[str]) -> None:
-        """After a full render: the cache holds only these entries' fragments from now on."""
-        if self._cache is not None:
-            self._cache.keep_only(entry_ids)
-
-    def _adopt(self, rendered: Rendered) -> None:
-        for path, was_staged in rendered.staged:
+    def _adopt(self, staged: list[Staged]) -> None:
+        for path, was_staged in staged:
             self._writer.adopt(path, was_staged)
-        self.fragments_made += len(rendered.made)
-        self.fragments_reused += rendered.reused
-        if rendered.made and self._cache is not None:
-            self._cache.keep(rendered.made)

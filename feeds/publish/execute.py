@@ -47,7 +47,6 @@ from feeds.publish.write import OutputWriter
 from feeds.records import FeedSpec, Site
 from feeds.render.pages import PageRenderer, render_opml
 from feeds.store.db import Store
-from feeds.store.fragments import fragments_path
 
 log = logging.getLogger(__name__)
 
@@ -110,26 +109,17 @@ def render_outputs(
         lost = {slug for p in damaged if (slug := entry_page_slug(p)) is not None}
         entry_ids = sorted(changes.pages.union(store.ids_of_slugs(lost)))
     expected = len(plan.docs) + len(plan.archive_pages) + len(entry_ids)
-    cache = fragments_path(config.store)
-    with Dispatcher(store, writer, site, expected, cache) as dispatcher:
+    with Dispatcher(store, writer, site, expected) as dispatcher:
         for doc in plan.docs:
             dispatcher.add(doc)
         for doc in _archive_docs(store, config, plan, inputs, digests):
             dispatcher.add(doc)
         _entry_pages(store, dispatcher, entry_ids, articles_only, unwanted)
-        if full:  # every entry was rendered: fragments of deleted ones can go
-            dispatcher.keep_only(store.entry_ids(articles_only=False))
     _write_listings(store, writer, site, plan, inputs)
     removed = [*plan.removed, *sorted(unwanted)]
     for path in removed:
         writer.remove(path)
-    log.debug(
-        "%d feeds considered, %d files rendered; entry fragments: %d built, %d kept from before",
-        plan.considered,
-        dispatcher.rendered,
-        dispatcher.fragments_made,
-        dispatcher.fragments_reused,
-    )
+    log.debug("%d feeds considered, %d files rendered", plan.considered, dispatcher.rendered)
     return Recorded(digests, removed, plan.considered)
 
 

@@ -9,27 +9,35 @@ set explicitly here, so the same entries always give the same bytes.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from html import escape
 from typing import Any
 
+from feedgen.entry import FeedEntry
+from feedgen.ext.dc import DcEntryExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from feeds.address import (
     MEDIA_TYPES,
     archive_path,
+    entry_page_path,
     feed_path,
     page_path,
+    sections_folder,
 )
 from feeds.errors import PublishError
 from feeds.ids import tag_uri
 from feeds.records import Entry, FeedSpec, History, Site
-from feeds.render.check import check_feed, check_head
-from feeds.render.fragments import ATOM_NS, HTML_TYPE, EntryFragments
+from feeds.render.check import check_entry, check_feed, check_head
 
+ATOM_NS = "{http://www.w3.org/2005/Atom}"
+_ATOM_ONLY: dict[str | None, str] = {None: "http://www.w3.org/2005/Atom"}
 FH_NS = "http://purl.org/syndication/history/1.0"
 AT_NS = "http://purl.org/atompub/tombstones/1.0"
+HTML_TYPE = MEDIA_TYPES["html"]
 FEED_TYPES = {fmt: MEDIA_TYPES[fmt] for fmt in ("atom", "rss", "json")}
 GENERATOR = "feeds"
 # A feed with no entries still needs an <updated>; never "now", so it is stable.
@@ -44,6 +52,78 @@ def feed_id(site: Site, spec: FeedSpec) -> str:
 def feed_updated(entries: Sequence[Entry]) -> datetime:
     """A feed changes when its newest entry does: never the build time."""
     return max((e.updated for e in entries), default=EPOCH)
+
+
+def entry_html(entry: Entry) -> str:
+    """The article body as HTML paragraphs (escaped text)."""
+    return "\n".join(f"<p>{escape(p, quote=False)}</p>" for p in entry.story.paragraphs)
+
+
+class EntryFragments:
+    """Each entry's Atom ``<entry>``, RSS ``<item>`` and JSON Feed item, as the bytes every
+    document holding it carries: built by feedgen and serialised once per run.
+
+    An entry appears in several documents (all, its section, each author, and
+    their archive pages); a document is its head, from feedgen, with these
+    fragments put in place. Bounded, so a cold publish of a large corpus does
+    not hold every entry at once.
+    """
+
+    def __init__(self, site: Site, size: int = 20_000) -> None:
+        self.site = site
+        self._size = size
+        self._cache: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
+
+    def fragment(
+        self, fmt: str, entry: Entry, nsmap: Mapping[str | None, str], path: str | None
+    ) -> bytes:
+        """The entry in ``fmt``, indented as in a document whose root declares ``nsmap``;
+        checked (``path`` names the document) the first time it is built."""
+        if fmt == "atom":
+            # An Atom entry uses no prefix: the history and tombstone namespaces that some
+            # documents declare cannot change its bytes, so every document shares one.
+            nsmap = _ATOM_ONLY
+        key = (fmt, entry.id, repr(sorted(nsmap.items(), key=str)))
+        found = self._cache.get(key)
+        if found is None:
+            found = self._make(fmt, entry, nsmap, path)
+            self._cache[key] = found
+            if len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(key)
+        return found
+
+    def _make(
+        self, fmt: str, entry: Entry, nsmap: Mapping[str | None, str], path: str | None
+    ) -> bytes:
+        if fmt == "json":
+            text = json.dumps(_json_item(entry, self.site), ensure_ascii=False, indent=2)
+            # An item sits two levels deep in the document; JSON strings hold no newline.
+            return "\n".join("    " + line for line in text.split("\n")).encode("utf-8")
+        fe = FeedEntry()
+        fe.register_extension("dc", DcEntryExtension, atom=False, rss=True)
+        _fill_entry(fe, entry, self.site)
+        element = fe.atom_entry() if fmt == "atom" else fe.rss_entry()
+        if path is not None:
+            check_entry(fmt, element, path)
+        # Serialised inside an empty document of the same shape, so lxml indents it as
+        # it would inside the real one, then cut out.
+        if fmt == "atom":
+            wrapper = etree.Element(f"{ATOM_NS}feed", nsmap=dict(nsmap))
+            wrapper.append(element)
+            data = _pretty(wrapper)
+            return data[data.index(b"\n") + 1 : data.rindex(b"</feed>")]
+        wrapper = etree.Element("rss", nsmap=dict(nsmap))
+        etree.SubElement(wrapper, "channel").append(element)
+        data = _pretty(wrapper)
+        return data[data.index(b"<channel>\n") + len(b"<channel>\n") : data.rindex(b"  </channel>")]
+
+
+def _pretty(element: etree._Element) -> bytes:
+    return bytes(
+        etree.tostring(element, encoding="UTF-8", xml_declaration=False, pretty_print=True)
+    )
 
 
 def render_feed(
@@ -216,3 +296,47 @@ def render_json_feed(
     items = b",\n".join(fragments.fragment("json", e, {}, None) for e in entries)
     assert head.endswith(b"[]\n}")
     return head[: -len(b"[]\n}")] + b"[\n" + items + b"\n  ]\n}\n"
+
+
+def _json_item(entry: Entry, site: Site) -> dict[str, Any]:
+    story = entry.story
+    item: dict[str, Any] = {
+        "id": entry.id,
+        "url": site.url(entry_page_path(entry.slug)),
+        "title": story.headline,
+        "summary": story.summary,
+    }
+    if story.kind == "article":
+        item["content_html"] = entry_html(entry)
+    else:
+        item["content_text"] = story.summary
+    item["date_published"] = entry.published.isoformat()
+    item["date_modified"] = entry.updated.isoformat()
+    if story.authors:
+        item["authors"] = [{"name": a.name} for a in story.authors]
+    item["tags"] = [site.section_name(story.section.slug, story.section.name)]
+    return item
+
+
+def _fill_entry(fe: FeedEntry, entry: Entry, site: Site) -> None:
+    story = entry.story
+    fe.id(entry.id)  # also the RSS <guid isPermaLink="false">
+    fe.title(story.headline)
+    fe.link(href=site.url(entry_page_path(entry.slug)), rel="alternate", type=HTML_TYPE)
+    names = [a.name for a in story.authors]
+    for name in names:
+        fe.author({"name": name})
+    if names:
+        # RSS <author> must be an e-mail address; names go in dc:creator.
+        fe.dc.dc_creator(names)
+    section = story.section
+    fe.category(
+        term=section.slug,
+        label=site.section_name(section.slug, section.name),
+        scheme=site.url(sections_folder()),
+    )
+    fe.published(entry.published)
+    fe.updated(entry.updated)
+    fe.summary(story.summary)
+    if story.kind == "article":
+        fe.content(entry_html(entry), type="html")

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 from importlib import resources
-from importlib.metadata import version
 from typing import NamedTuple
 
 import jinja2
@@ -28,8 +26,7 @@ from feeds.address import (
     page_path,
 )
 from feeds.records import Entry, FeedSpec, Site
-from feeds.render.documents import FEED_TYPES
-from feeds.render.fragments import entry_html
+from feeds.render.documents import FEED_TYPES, entry_html
 
 _MONTHS = [
     "January",
@@ -104,24 +101,6 @@ def _environment(site: Site) -> jinja2.Environment:
         index_page=INDEX,
     )
     return env
-
-
-# Bump when this module changes how an entry page renders for the same entry, site and
-# templates: entry pages kept between runs (feeds.store.fragments) are then rendered again.
-PAGE_VERSION = "1"
-
-
-@functools.lru_cache(maxsize=1)
-def templates_fingerprint() -> str:
-    """A digest of the templates' sources and the libraries that render them: what an entry
-    page depends on besides its entry and the site."""
-    libraries = f"jinja2 {version('jinja2')} markupsafe {version('markupsafe')}"
-    digest = hashlib.sha256(f"{PAGE_VERSION}|{libraries}".encode())
-    folder = resources.files("feeds.render") / "templates"
-    for item in sorted(folder.iterdir(), key=lambda t: t.name):
-        if item.name.endswith(".html"):
-            digest.update(item.name.encode() + b"\0" + item.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 class PageRenderer:
