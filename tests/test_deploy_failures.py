@@ -7,6 +7,7 @@ they end.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
+from feeds.config import load_config
 from tests.conftest import free_port, wait_until, write_corpus
 from tests.deploy_support import (
     Feeds,
@@ -28,6 +30,7 @@ from tests.deploy_support import (
     site,
 )
 from tests.s3server import BUCKET, SeaweedS3
+from watcher.daemon import Watcher
 
 
 class CheckingHub:
@@ -226,3 +229,30 @@ def test_a_store_that_does_not_know_every_file_is_not_listed_against_the_bucket(
     ]
     assert feeds(tmp_path, s3, "publish").returncode == 0  # checks every file: complete
     assert ": 0 put, 0 deleted" in feeds(tmp_path, s3, "deploy").stdout
+
+
+def test_the_watcher_logs_a_failing_deploy_once_and_its_end(
+    tmp_path: Path,
+    seeds_dir: Path,
+    s3: SeaweedS3,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    site(tmp_path, s3, deploy="retries = 0")
+    dead = s3.endpoint.rsplit(":", 1)[0] + f":{free_port()}"  # nothing listens there
+    config_file = tmp_path / "feeds.toml"
+    config_file.write_text(config_file.read_text().replace(s3.endpoint, dead))
+    for name, value in s3.env().items():
+        if name.startswith("AWS_"):
+            monkeypatch.setenv(name, value)
+    watcher = Watcher(lambda: load_config(None, tmp_path))
+    caplog.set_level(logging.INFO, logger="watcher")
+    for _ in range(3):
+        assert watcher.scan() is not None  # a scan never fails for a deploy
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 1 and "cannot connect to the endpoint" in errors[0]
+    config_file.write_text(config_file.read_text().replace(dead, s3.endpoint))
+    watcher.config = load_config(None, tmp_path)
+    caplog.clear()
+    watcher.scan()
+    assert [r.getMessage() for r in caplog.records if "deploys work again" in r.getMessage()]

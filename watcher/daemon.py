@@ -84,6 +84,7 @@ class Watcher:
         self.stop = threading.Event()
         self.reload = threading.Event()
         self.scans = 0
+        self.deploy_error = ""  # the last deploy failure logged, so each is logged once
         self.pinger = self._make_pinger(self.config)
         self.server: FeedServer | None = None
         if serve:
@@ -154,10 +155,7 @@ class Watcher:
         for warning in report.warnings:
             log.warning("%s", warning)
         if report.deploy is not None:  # the pings below were held back if it failed
-            if report.deploy.error:
-                log.error("%s; the next scan tries again", report.deploy.error)
-            else:
-                log.info("%s", report.deploy.summary())
+            self._log_deploy(report.deploy.error, report.deploy.summary())
         if self.pinger is not None and report.pings:
             self.pinger.submit(report.pings)
         if report.written or report.deleted or report.added or report.changed or report.removed:
@@ -176,6 +174,19 @@ class Watcher:
         else:
             log.debug("idle scan in %.0f ms (%d deferred)", ms, len(report.deferred))
         return report
+
+    def _log_deploy(self, error: str, summary: str) -> None:
+        """A failing deploy is retried every scan: its error is logged when it first happens
+        or changes (then at debug level), and its end once."""
+        if error and error != self.deploy_error:
+            log.error("%s; each scan tries again", error)
+        elif error:
+            log.debug("%s", error)
+        elif self.deploy_error:
+            log.info("deploys work again: %s", summary)
+        else:
+            log.info("%s", summary)
+        self.deploy_error = error
 
     def _reload(self) -> None:
         self.reload.clear()
