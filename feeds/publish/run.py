@@ -135,7 +135,7 @@ def publish(
             pings = store.owe_pings(config.hubs, run.feed_urls)
         clear_marker(config.output)  # committed: the store knows every file now
         deployed = _deploy(store, config, now)
-        if deployed is not None and deployed.error:
+        if config.deploy is not None and store.status().get(DEPLOY_NEEDED) == "1":
             pings = []  # still owed: a hub is told of a feed only once the bucket has it
         report = _report(store, config, run, pings, time.perf_counter() - started)
         return replace(report, deploy=deployed) if deployed else report
