@@ -13,6 +13,7 @@ from feeds.publish.plan import (
     FeedHistory,
     PlanInputs,
     Settings,
+    _in_render_order,
     feed_spec,
     feeds_to_render,
     plan_outputs,
@@ -187,3 +188,20 @@ def test_the_planner_imports_no_io() -> None:
                 if imported.startswith("feeds."):
                     todo.append(imported.removeprefix("feeds."))
     assert {"publish.plan", "publish.archive", "address", "records"} <= seen
+
+
+def test_archive_pages_are_rendered_in_the_order_of_the_history_they_hold() -> None:
+    # all has 4 pages, a section 2, an author 1: page p of n holds about the (p - 1/2)/n
+    # quantile of its feed's history, so pages sharing entries are rendered together.
+    pages = {("all", p) for p in range(1, 5)} | {("sections/x", 1), ("sections/x", 2)}
+    pages |= {("authors/y", 1)}
+    counts = {"all": 4, "sections/x": 2, "authors/y": 1}
+    assert _in_render_order(pages, counts) == (
+        ("all", 1),
+        ("sections/x", 1),
+        ("all", 2),
+        ("authors/y", 1),
+        ("all", 3),
+        ("sections/x", 2),
+        ("all", 4),
+    )
