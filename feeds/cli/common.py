@@ -89,13 +89,23 @@ def config_options(func: F) -> F:
         type=click.Path(file_okay=False, path_type=Path),
         help="Folder of seed files (default: seeds).",
     )(func)
-    func = click.option(
-        "--config",
-        "config_path",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Config file (default: ./feeds.toml when it exists).",
-    )(func)
-    return func
+    return config_file_option()(func)
+
+
+def config_file_option(
+    help: str = "Config file (default: ./feeds.toml when it exists).",
+) -> Callable[[F], F]:
+    """``--config FILE`` alone, for commands that do not take the seeds folder."""
+    return click.option(
+        "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help=help
+    )
+
+
+def wait_option(help: str) -> Callable[[F], F]:
+    """``--wait SECONDS``: how long to wait for the publish lock (default 10)."""
+    return click.option(
+        "--wait", type=click.FloatRange(min=0), default=10.0, show_default=True, help=help
+    )
 
 
 def build_config(

@@ -8,17 +8,20 @@ from pathlib import Path
 
 import click
 
-from feeds.cli.common import EXIT_OK, build_config, cli, setup_logging, verbosity_options
+from feeds.cli.common import (
+    EXIT_OK,
+    build_config,
+    cli,
+    config_file_option,
+    setup_logging,
+    verbosity_options,
+    wait_option,
+)
 from feeds.errors import ConfigError, StoreError
 
 
 @cli.command()
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Config file with the [deploy] table (default: ./feeds.toml when it exists).",
-)
+@config_file_option("Config file with the [deploy] table (default: ./feeds.toml when it exists).")
 @click.option(
     "--output",
     type=click.Path(file_okay=False, path_type=Path),
@@ -32,13 +35,7 @@ from feeds.errors import ConfigError, StoreError
     type=click.IntRange(min=0),
     help="Refuse a run that would delete more objects than this (default: deploy.max_deletes).",
 )
-@click.option(
-    "--wait",
-    type=click.FloatRange(min=0),
-    default=10.0,
-    show_default=True,
-    help="Seconds to wait for a publish under way to finish.",
-)
+@wait_option("Seconds to wait for a publish under way to finish.")
 @verbosity_options
 def deploy(
     config_path: Path | None,

@@ -25,6 +25,7 @@ from feeds.cli.common import (
     parse_now,
     setup_logging,
     verbosity_options,
+    wait_option,
 )
 from feeds.config import Config
 from feeds.errors import FeedsError, StoreError
@@ -37,13 +38,7 @@ log = logging.getLogger("feeds")
 
 @cli.command()
 @config_options
-@click.option(
-    "--wait",
-    type=click.FloatRange(min=0),
-    default=10.0,
-    show_default=True,
-    help="Seconds to wait for another publisher to finish before giving up.",
-)
+@wait_option("Seconds to wait for another publisher to finish before giving up.")
 @click.option("--rebuild", is_flag=True, help="Render every file again, even if unchanged.")
 @click.option(
     "--new-store",

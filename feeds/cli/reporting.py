@@ -14,6 +14,7 @@ from feeds.cli.common import (
     EXIT_REJECTED,
     build_config,
     cli,
+    config_file_option,
     setup_logging,
     verbosity_options,
 )
@@ -55,12 +56,7 @@ def inspect(paths: tuple[Path, ...], max_seed_bytes: int | None) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder to serve (default: output).",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Config file (default: ./feeds.toml when it exists).",
-)
+@config_file_option()
 @click.option(
     "--host",
     help="Address to listen on (default 127.0.0.1: only this machine; 0.0.0.0 for every one).",
@@ -110,12 +106,7 @@ def serve(
 
 
 @cli.command()
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Config file (default: ./feeds.toml when it exists).",
-)
+@config_file_option()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def status(config_path: Path | None, as_json: bool) -> None:
     """Report the last scan and publish, counts, and every rejected seed.
@@ -151,12 +142,7 @@ def status(config_path: Path | None, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Config file, for base_url (default: ./feeds.toml when it exists).",
-)
+@config_file_option("Config file, for base_url (default: ./feeds.toml when it exists).")
 def check(folder: Path | None, config_path: Path | None) -> None:
     """Read every published feed as a feed reader would, and report what it would trip over.
 
