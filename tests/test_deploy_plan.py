@@ -84,6 +84,8 @@ def test_a_listing_is_compared_by_size_and_md5_etag() -> None:
         ({"target": "s3://B_ad"}, "deploy.target: 'B_ad' is not a bucket name"),
         ({"target": "s3://news/a/../b"}, "deploy.target: prefix segment '..'"),
         ({"target": "s3://news", "endpoint": "ftp://x"}, "deploy.endpoint: must be an http://"),
+        ({"target": "s3://news", "endpoint": "http://x y"}, "deploy.endpoint: must be an http://"),
+        ({"target": "s3://news/" + "a/" * 300}, "deploy.target: the prefix is over 512"),
         ({"target": "s3://news", "cache_control": "a\nb"}, "deploy.cache_control: must be a"),
         ({"target": "s3://news", "concurrency": 0}, "deploy.concurrency: must be a whole number"),
         ({"target": "s3://news", "max_deletes": -1}, "deploy.max_deletes: must be a whole"),
@@ -149,5 +151,11 @@ def test_keys_from_the_shared_credentials_file_only_when_the_environment_has_non
     with pytest.raises(DeployError, match=r"no profile \[nope\] \(AWS_PROFILE\)"):
         shared_credentials({"AWS_PROFILE": "nope"}, tmp_path)
     (aws / "credentials").write_text("not an ini file")
-    with pytest.raises(DeployError, match="not an AWS credentials or config file"):
+    with pytest.raises(DeployError, match=r"credentials:1: not an AWS .*: a line before any"):
+        shared_credentials({}, tmp_path)
+    (aws / "credentials").write_text("[default]\naws_access_key_id\n")
+    with pytest.raises(DeployError, match=r"credentials:2: .*: a line that is not key = value"):
+        shared_credentials({}, tmp_path)
+    (aws / "credentials").write_bytes(b"\xff[default]")
+    with pytest.raises(DeployError, match=r"credentials: cannot read: 'utf-8' codec"):
         shared_credentials({}, tmp_path)

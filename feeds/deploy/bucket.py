@@ -131,35 +131,29 @@ class Bucket:
         fails partway, so the store keeps what did reach the bucket; ``deleted``
         each batch of keys deleted.
         """
+
+        async def run() -> None:
+            import obstore
+
+            for stage in plan.stages:
+                finished: list[tuple[Upload, str, bool]] = []
+                try:
+                    await self._put_stage(iter(stage), body_of, finished, known_md5)
+                finally:
+                    if finished:
+                        done(finished)
+            for start in range(0, len(plan.deletes), DELETE_BATCH):
+                keys = list(plan.deletes[start : start + DELETE_BATCH])
+                await obstore.delete_async(self._store, keys)
+                log.debug("deleted %s", " ".join(keys))
+                deleted(keys)
+
         try:
-            asyncio.run(self._execute(plan, body_of, done, deleted, known_md5))
+            asyncio.run(run())
         except BaseExceptionGroup as group:  # the first failure of a stage's workers
             raise self._failed(_first(group)) from None
         except (self._errors, OSError) as err:  # a deletion
             raise self._failed(err) from None
-
-    async def _execute(
-        self,
-        plan: DeployPlan,
-        body_of: Callable[[Upload], bytes],
-        done: Callable[[list[tuple[Upload, str, bool]]], None],
-        deleted: Callable[[list[str]], None],
-        known_md5: Mapping[str, str],
-    ) -> None:
-        import obstore
-
-        for stage in plan.stages:
-            finished: list[tuple[Upload, str, bool]] = []
-            try:
-                await self._put_stage(iter(stage), body_of, finished, known_md5)
-            finally:
-                if finished:
-                    done(finished)
-        for start in range(0, len(plan.deletes), DELETE_BATCH):
-            keys = list(plan.deletes[start : start + DELETE_BATCH])
-            await obstore.delete_async(self._store, keys)
-            log.debug("deleted %s", " ".join(keys))
-            deleted(keys)
 
     async def _put_stage(
         self,
@@ -277,6 +271,14 @@ def shared_region(env: Mapping[str, str], home: Path) -> str | None:
     return _profile(path, name, profile).get("region")
 
 
+_INI_ERRORS = {  # configparser's errors, by class, as a reader would put them
+    "MissingSectionHeaderError": "a line before any [section]",
+    "ParsingError": "a line that is not key = value",
+    "DuplicateSectionError": "a [section] twice",
+    "DuplicateOptionError": "a key twice in one section",
+}
+
+
 def _profile(path: Path, section: str, profile: str) -> dict[str, str]:
     parser = configparser.ConfigParser(interpolation=None)
     try:
@@ -288,6 +290,8 @@ def _profile(path: Path, section: str, profile: str) -> dict[str, str]:
     try:
         parser.read_string(text, source=str(path))
     except configparser.Error as err:
-        first = str(err).splitlines()[0]
-        raise DeployError(f"{path}: not an AWS credentials or config file: {first}") from None
+        line = getattr(err, "lineno", None) or next(iter(getattr(err, "errors", [])), (None,))[0]
+        where = f"{path}:{line}" if line else str(path)
+        why = _INI_ERRORS.get(type(err).__name__, "not readable")
+        raise DeployError(f"{where}: not an AWS credentials or config file: {why}") from None
     return dict(parser[section]) if parser.has_section(section) else {}

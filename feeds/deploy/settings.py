@@ -30,6 +30,8 @@ _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _PREFIX_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # Header values: visible ASCII and spaces, nothing that could end the header.
 _HEADER_VALUE = re.compile(r"^[\x20-\x7e]+$")
+_URL = re.compile(r"[A-Za-z0-9\-._~:/\[\]@!$&'()*+,;=%]+")  # no spaces, quotes or controls
+MAX_PREFIX = 512  # of an S3 key's 1,024 bytes, what the prefix may take
 _CREDENTIAL_KEYS = {
     "access_key_id",
     "secret_access_key",
@@ -108,6 +110,8 @@ def _target(value: Any) -> dict[str, str]:
     if not _BUCKET.match(parts.netloc) or ".." in parts.netloc:
         raise ValueError(f"{parts.netloc!r} is not a bucket name (3-63 of a-z, 0-9, '.', '-')")
     segments = [s for s in parts.path.split("/") if s]
+    if len(parts.path) > MAX_PREFIX:
+        raise ValueError(f"the prefix is over {MAX_PREFIX} characters (S3 keys hold 1,024)")
     for segment in segments:
         if not _PREFIX_SEGMENT.match(segment) or segment in ("..", "."):
             raise ValueError(f"prefix segment {segment!r}: use letters, digits, '.', '_', '-'")
@@ -116,6 +120,8 @@ def _target(value: Any) -> dict[str, str]:
 
 def _endpoint(value: Any) -> dict[str, str]:
     parts = urlsplit(value if isinstance(value, str) else "")
+    if not isinstance(value, str) or not _URL.fullmatch(value):
+        raise ValueError("must be an http:// or https:// URL such as https://s3.example.net")
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
         raise ValueError("must be an http:// or https:// URL such as https://s3.example.net")
     return {"endpoint": value.rstrip("/")}
