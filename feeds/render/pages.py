@@ -92,6 +92,13 @@ def _environment(site: Site) -> jinja2.Environment:
         bytecode_cache=_bytecode_cache(),
     )
     env.filters["day"] = _day
+
+    # A feed's alternate links are the same on every page that discovers it: built once
+    # per feed, not once per page (they were most of an entry page's cost).
+    @functools.lru_cache(maxsize=4096)
+    def alternates(stem: str, title: str) -> markupsafe.Markup:
+        return markupsafe.Markup(alternate_links.render(stem=stem, title=title))
+
     env.globals.update(
         site=site,
         feed_types=FEED_TYPES,
@@ -100,6 +107,8 @@ def _environment(site: Site) -> jinja2.Environment:
         entry_page=entry_page_path,
         index_page=INDEX,
     )
+    alternate_links = env.get_template("_alternates.html")
+    env.globals["alternates"] = alternates
     return env
 
 
