@@ -99,6 +99,9 @@ def render_outputs(
     """Plan, then render and stage the files the plan names; record its store changes."""
     plan, inputs = _plan(store, config, changes, full, now, frozenset(damaged))
     _record_history(store, config, plan, now)
+    # The history is in the store now. Held through rendering, it would cost tens of MiB
+    # on a cold publish of 100,000 entries: every archived id, once per feed it is in.
+    plan, inputs = replace(plan, archive_moves={}), replace(inputs, histories={})
     digests = dict(plan.digests)
     site = site_from_config(config)
     articles_only = not config.teasers
