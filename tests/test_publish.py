@@ -6,15 +6,18 @@ import os
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import pytest
 from lxml import etree
 
+from feeds import workers
 from feeds.audit import check_folder
 from feeds.config import Config
 from feeds.errors import ConfigError, PublishError
-from feeds.publish import dispatch as jobs
+from feeds.ingest import scan
+from feeds.publish import reconcile, run
 from feeds.publish.run import publish
 from feeds.render import check as feeds_check
 from feeds.render.check import json_feed_problem
@@ -350,17 +353,34 @@ def test_a_feed_failing_the_check_is_not_published(
 def test_render_workers_give_the_same_bytes(
     tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Rendering on worker processes (a big run) and in-process (a small one) agree."""
+    """Rendering on worker processes (a big run) and in-process (a small one) agree.
+
+    On workers, seeds are parsed, entry pages rendered while entries are still being
+    merged, then the documents rendered, all by one pool spawned once."""
     write_corpus(config.seeds, 60)
     publish(config, NOW)
     on_workers = replace(config, output=tmp_path / "workers", store=tmp_path / "w.sqlite")
-    monkeypatch.setattr(jobs, "PARALLEL_MIN_DOCS", 1)
+    monkeypatch.setattr(scan, "PARALLEL_MIN_SEEDS", 1)
+    monkeypatch.setattr(reconcile, "KEY_CHUNK", 7)  # pages go out between chunks
+    monkeypatch.setenv("FEEDS_PARALLEL_MIN_DOCS", "1")
     monkeypatch.setenv("FEEDS_WORKERS", "2")  # two workers even on a one-core runner
     spawned: list[int] = []
-    real_spawn = jobs.spawn_pool
-    monkeypatch.setattr(jobs, "spawn_pool", lambda n: spawned.append(n) or real_spawn(n))
-    publish(on_workers, NOW)
-    assert spawned == [2]  # it did render on workers
+    real_spawn = workers.spawn_pool
+    monkeypatch.setattr(workers, "spawn_pool", lambda n: spawned.append(n) or real_spawn(n))
+    stored: list[int] = []
+    real_reconcile = reconcile.reconcile
+
+    def counting(*args: Any) -> reconcile.EntryChanges:
+        *rest, render_pages = args
+        assert render_pages is not None  # pages are rendered while merging
+        return real_reconcile(
+            *rest, lambda entries: stored.append(len(entries)) or render_pages(entries)
+        )
+
+    monkeypatch.setattr(run, "reconcile", counting)
+    report = publish(on_workers, NOW)
+    assert spawned == [2]  # one pool, for every step
+    assert len(stored) > 1 and sum(stored) == report.added  # page by page, chunk by chunk
     assert tree_bytes(on_workers.output) == tree_bytes(config.output)
 
 

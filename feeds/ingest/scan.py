@@ -18,7 +18,7 @@ from feeds.errors import ConfigError, SeedError
 from feeds.ingest.seeds import UNREADABLE, SeedStat, read_seed, scan_seeds
 from feeds.records import SeedFingerprint, StoredSeed
 from feeds.store.db import SeedState, Store
-from feeds.workers import spawn_pool, worker_count
+from feeds.workers import Workers
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +59,11 @@ def sync_seeds(
     config: Config,
     progress: Progress | None = None,
     settled_before_ns: int | None = None,
+    workers: Workers | None = None,
 ) -> SeedChanges:
-    """Read the seeds whose size or mtime changed; record stories, rejections and deletions."""
+    """Read the seeds whose size or mtime changed; record stories, rejections and deletions.
+
+    Many are read on ``workers`` (a pool of this run's own when not given)."""
     changes = SeedChanges()
     seen = store.seed_stats()
     stats, refused = _scan(config)
@@ -84,7 +87,7 @@ def sync_seeds(
     changes.read = len(to_read)
     known = store.seed_states(to_read)
     fresh: list[StoredSeed] = []
-    for done, (name, outcome) in enumerate(read_seeds(config, to_read), start=1):
+    for done, (name, outcome) in enumerate(read_seeds(config, to_read, workers), start=1):
         expect = stats[name] if settled_before_ns else None
         result = _settle(config, name, outcome, known, changes, expect)
         if result is not None:
@@ -166,23 +169,27 @@ def _read_chunk(folder: Path, names: list[str], max_bytes: int) -> list[Outcome]
     return [read_one(folder / name, name, max_bytes) for name in names]
 
 
-def read_seeds(config: Config, names: list[str]) -> Iterator[tuple[str, Outcome]]:
+def read_seeds(
+    config: Config, names: list[str], workers: Workers | None = None
+) -> Iterator[tuple[str, Outcome]]:
     """Read and normalise ``names``, on every core when there are many of them."""
-    workers = worker_count()
-    if len(names) < PARALLEL_MIN_SEEDS or workers < 2:
+    if workers is None:
+        with Workers() as own:
+            yield from read_seeds(config, names, own)
+        return
+    if len(names) < PARALLEL_MIN_SEEDS or workers.count < 2:
         for name in names:
             yield name, read_one(config.seeds / name, name, config.max_seed_bytes)
         return
     chunks = [names[i : i + CHUNK] for i in range(0, len(names), CHUNK)]
-    with spawn_pool(workers) as pool:
-        results = pool.map(
-            _read_chunk,
-            [config.seeds] * len(chunks),
-            chunks,
-            [config.max_seed_bytes] * len(chunks),
-        )
-        for chunk, outcomes in zip(chunks, results, strict=True):
-            yield from zip(chunk, outcomes, strict=True)
+    results = workers.pool().map(
+        _read_chunk,
+        [config.seeds] * len(chunks),
+        chunks,
+        [config.max_seed_bytes] * len(chunks),
+    )
+    for chunk, outcomes in zip(chunks, results, strict=True):
+        yield from zip(chunk, outcomes, strict=True)
 
 
 def _settle(

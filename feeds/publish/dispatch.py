@@ -12,31 +12,26 @@ on where they were rendered.
 from __future__ import annotations
 
 import logging
-import os
 from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
-from feeds.errors import ConfigError
 from feeds.publish.plan import Doc
 from feeds.publish.write import OutputWriter, discard_temporary, stage_bytes, temporary_path
 from feeds.records import Entry, Site
 from feeds.render.documents import EntryFragments, render_feed
 from feeds.render.pages import PageRenderer
 from feeds.store.db import Store, entry_from_row
-from feeds.workers import spawn_pool, worker_count
+from feeds.workers import Workers, parallel_min_docs
 
 log = logging.getLogger(__name__)
 
 Row = tuple[Any, ...]  # a row of the store's entries table (see ``entry_from_row``)
 
-# Spawning workers and importing feedgen, lxml and Jinja2 in them costs about a
-# third of a second, as much as rendering ~500 documents: measured break-even.
-# FEEDS_PARALLEL_MIN_DOCS overrides it, for tests and tuning.
-PARALLEL_MIN_DOCS = 1000
 BATCH_ROWS = 600  # entry rows per batch: a few MiB to pickle, and enough work to share
 IN_FLIGHT = 3  # batches queued per worker: keeps them busy, and memory bounded
 
@@ -111,18 +106,6 @@ def _render(state: _Renderers, doc: Doc, entries: Sequence[Entry]) -> bytes:
     )
 
 
-def _parallel_min_docs() -> int:
-    value = os.environ.get("FEEDS_PARALLEL_MIN_DOCS")
-    if value is None:
-        return PARALLEL_MIN_DOCS
-    try:
-        return int(value)
-    except ValueError:
-        raise ConfigError(
-            "environment", "FEEDS_PARALLEL_MIN_DOCS", f"must be a whole number, not {value!r}"
-        ) from None
-
-
 class Dispatcher:
     """Collects documents into batches and renders them, on worker processes when many.
 
@@ -130,31 +113,45 @@ class Dispatcher:
     every staged file is then known to the writer.
     """
 
-    def __init__(self, store: Store, writer: OutputWriter, site: Site, expected: int) -> None:
+    def __init__(
+        self,
+        store: Store,
+        writer: OutputWriter,
+        site: Site,
+        expected: int,
+        workers: Workers | None = None,
+    ) -> None:
         self._store = store
         self._writer = writer
         self._site = site
         self._docs: list[Doc] = []
         self._ids: set[str] = set()
         self._pending: list[Future[list[Staged]]] = []
-        workers = worker_count()
+        self._own: Workers | None = None
+        if workers is None:
+            workers = self._own = Workers()
         self._pool: ProcessPoolExecutor | None = None
-        if expected >= _parallel_min_docs() and workers > 1:
-            self._pool = spawn_pool(workers)
-            self._window = workers * IN_FLIGHT
+        if expected >= parallel_min_docs() and workers.count > 1:
+            self._pool = workers.pool()
+            self._window = workers.count * IN_FLIGHT
         self.rendered = 0
 
     def __enter__(self) -> Dispatcher:
         return self
 
-    def __exit__(self, exc_type: object, *rest: object) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
         try:
             if exc_type is None:
                 self._flush()
             self._drain(collect=exc_type is None)
         finally:
-            if self._pool is not None:
-                self._pool.shutdown(wait=True, cancel_futures=True)
+            if self._own is not None:
+                self._own.__exit__(exc_type, exc, traceback)
 
     def add(self, doc: Doc) -> None:
         """Render ``doc`` (now or later: its file is staged by the time the block ends)."""

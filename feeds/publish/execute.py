@@ -11,7 +11,8 @@ are streamed in batches, so memory stays flat however many there are.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Set
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -44,9 +45,10 @@ from feeds.publish.plan import (
 )
 from feeds.publish.reconcile import EntryChanges
 from feeds.publish.write import OutputWriter
-from feeds.records import FeedSpec, Site
+from feeds.records import Entry, FeedSpec, Site
 from feeds.render.pages import PageRenderer, render_opml
 from feeds.store.db import Store
+from feeds.workers import Workers, parallel_min_docs
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +89,24 @@ def settings_from_config(config: Config) -> Settings:
     )
 
 
+@contextmanager
+def pages_while_merging(
+    store: Store, config: Config, writer: OutputWriter, workers: Workers
+) -> Iterator[Callable[[list[Entry]], None]]:
+    """A function that renders entry pages on ``workers`` as ``reconcile`` stores their
+    entries, while the publishing process merges the next ones (it would otherwise keep
+    one core idle); every page is staged when the block ends."""
+    site = site_from_config(config)
+    with Dispatcher(store, writer, site, parallel_min_docs(), workers) as dispatcher:
+
+        def render(entries: list[Entry]) -> None:
+            for entry in entries:
+                if config.teasers or entry.story.kind == "article":
+                    dispatcher.add(Doc(entry_page_path(entry.slug), "entry", (entry.id,)))
+
+        yield render
+
+
 def render_outputs(
     store: Store,
     config: Config,
@@ -95,8 +115,13 @@ def render_outputs(
     full: bool,
     now: datetime,
     damaged: frozenset[str] | set[str] = frozenset(),
+    workers: Workers | None = None,
+    pages_done: Set[str] = frozenset(),
 ) -> Recorded:
-    """Plan, then render and stage the files the plan names; record its store changes."""
+    """Plan, then render and stage the files the plan names; record its store changes.
+
+    ``pages_done`` holds the ids of entries whose pages are already staged
+    (``pages_while_merging``)."""
     plan, inputs = _plan(store, config, changes, full, now, frozenset(damaged))
     _record_history(store, config, plan, now)
     # The history is in the store now. Held through rendering, it would cost tens of MiB
@@ -111,13 +136,13 @@ def render_outputs(
     else:
         lost = {slug for p in damaged if (slug := entry_page_slug(p)) is not None}
         entry_ids = sorted(changes.pages.union(store.ids_of_slugs(lost)))
-    expected = len(plan.docs) + len(plan.archive_pages) + len(entry_ids)
-    with Dispatcher(store, writer, site, expected) as dispatcher:
+    expected = len(plan.docs) + len(plan.archive_pages) + len(entry_ids) - len(pages_done)
+    with Dispatcher(store, writer, site, expected, workers) as dispatcher:
         for doc in plan.docs:
             dispatcher.add(doc)
         for doc in _archive_docs(store, config, plan, inputs, digests):
             dispatcher.add(doc)
-        _entry_pages(store, dispatcher, entry_ids, articles_only, unwanted)
+        _entry_pages(store, dispatcher, entry_ids, articles_only, unwanted, pages_done)
     _write_listings(store, writer, site, plan, inputs)
     removed = [*plan.removed, *sorted(unwanted)]
     for path in removed:
@@ -278,8 +303,10 @@ def _entry_pages(
     ids: Sequence[str],
     articles_only: bool,
     unwanted: set[str],
+    done: Set[str],
 ) -> None:
-    """Render the pages of the entries ``ids`` (teasers have none when ``articles_only``).
+    """Render the pages of the entries ``ids`` (teasers have none when ``articles_only``)
+    but those in ``done``, already rendered.
 
     Each page rendered is taken out of ``unwanted`` (the pages to delete): the set
     stays as small as the folder was, where a set of pages written would hold them all.
@@ -289,5 +316,6 @@ def _entry_pages(
             if articles_only and kind != "article":
                 continue
             path = entry_page_path(slug)
-            dispatcher.add(Doc(path, "entry", (entry_id,)))
+            if entry_id not in done:
+                dispatcher.add(Doc(path, "entry", (entry_id,)))
             unwanted.discard(path)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -78,11 +78,19 @@ def published_time(
     return min(value, now)
 
 
-def reconcile(store: Store, seeds: SeedChanges, config: Config, now: datetime) -> EntryChanges:
+def reconcile(
+    store: Store,
+    seeds: SeedChanges,
+    config: Config,
+    now: datetime,
+    stored: Callable[[list[Entry]], None] | None = None,
+) -> EntryChanges:
     """Re-merge the affected stories and store them as entries with stable ids and times.
 
     Matching runs on light rows (keys, origins, ids); the stories themselves are
     merged and stored in chunks of keys, so memory stays flat on a cold publish.
+    ``stored`` is given each chunk's added and changed entries once they are in the
+    store (whose pages can then be rendered while the next chunk is merged).
     """
     result = EntryChanges()
     if not seeds.keys and not seeds.sources:
@@ -121,6 +129,8 @@ def reconcile(store: Store, seeds: SeedChanges, config: Config, now: datetime) -
         entries = _entries(store, merged, matches, reserved, seeds, config, now, result)
         store.insert_entries(entries)
         store.clear_tombstones(e.id for e in entries)
+        if stored is not None:
+            stored([e for e in entries if e.id in result.pages])
         edited.update(
             (e.id, set(_entry_stems(e)))
             for e in entries

@@ -5,10 +5,12 @@ Each run does work in proportion to what changed:
 1. ``feeds.ingest.scan``: stat every seed; read, hash and normalise only those whose
    size or mtime moved; record fingerprints, stories and rejections.
 2. ``feeds.publish.reconcile``: re-merge only the story keys those seeds held or now
-   hold, and give each merged story its permanent id and honest timestamps.
+   hold, and give each merged story its permanent id and honest timestamps. When
+   many change, their entry pages are rendered on the workers meanwhile.
 3. ``feeds.publish.execute``: plan every feed, and render only the files whose
    inputs (entries, timestamps, settings) have a new digest.
 
+One pool of worker processes (``feeds.workers.Workers``) serves every step of a run.
 Everything happens in one store transaction that commits after the files are
 in place, so a run that dies is simply redone by the next one.
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -34,6 +36,7 @@ from feeds.publish.verify import COMPLETE, Damage, check_outputs, stat_files
 from feeds.publish.write import OutputWriter, clear_marker, sweep_temporaries
 from feeds.store.db import Store
 from feeds.store.lock import publish_lock
+from feeds.workers import Workers, parallel_min_docs
 
 if TYPE_CHECKING:
     from feeds.deploy.run import DeployReport
@@ -169,19 +172,31 @@ def _run(
     interrupted = sweep_temporaries(config.output)
     # What the last publish left, checked before this one changes anything.
     damage = check_outputs(store, config.output, not config.teasers) if verify else Damage()
-    seeds = sync_seeds(store, config, progress, settled_before_ns)
-    if store.status().get("max_authors") != str(config.max_authors):
-        seeds.keys |= store.story_keys()  # every entry's authors are capped anew
-    entries = reconcile(store, seeds, config, now)
-    seeds.release()
-    run = _Run(seeds, entries)
-    full = (
-        rebuild or interrupted or store.status().get("render_fingerprint") != _fingerprint(config)
-    )
-    tombstones_before = (now - timedelta(days=config.tombstone_days)).isoformat()
-    expiring = store.history_expires(tombstones_before, now.isoformat())
-    if anything_to_render(full, entries.feeds, entries.pages, expiring, damage.damaged):
-        run.written, run.deleted = _write_outputs(store, config, entries, full, now, damage)
+    with Workers() as workers:
+        seeds = sync_seeds(store, config, progress, settled_before_ns, workers)
+        if store.status().get("max_authors") != str(config.max_authors):
+            seeds.keys |= store.story_keys()  # every entry's authors are capped anew
+        writer = OutputWriter(config.output)
+        try:
+            entries, pages_done = _reconcile(store, config, seeds, now, writer, workers)
+            seeds.release()
+            run = _Run(seeds, entries)
+            full = (
+                rebuild
+                or interrupted
+                or store.status().get("render_fingerprint") != _fingerprint(config)
+            )
+            tombstones_before = (now - timedelta(days=config.tombstone_days)).isoformat()
+            expiring = store.history_expires(tombstones_before, now.isoformat())
+            if pages_done or anything_to_render(
+                full, entries.feeds, entries.pages, expiring, damage.damaged
+            ):
+                run.written, run.deleted = _write_outputs(
+                    store, config, writer, entries, full, now, damage, workers, pages_done
+                )
+        except BaseException:
+            writer.abort()
+            raise
     # Damaged files rewritten with the same bytes are left as they are: take them.
     again = stat_files(config.output, sorted(set(run.written) | damage.damaged))
     removed = [*run.deleted, *damage.stale]
@@ -203,21 +218,45 @@ def _deploy(store: Store, config: Config, now: datetime) -> DeployReport | None:
     return deploy_pending(store, config, now)
 
 
-def _write_outputs(
-    store: Store, config: Config, entries: EntryChanges, full: bool, now: datetime, damage: Damage
-) -> tuple[list[str], list[str]]:
-    """Plan, render and put the files in place; returns the paths written and deleted."""
+def _reconcile(
+    store: Store,
+    config: Config,
+    seeds: SeedChanges,
+    now: datetime,
+    writer: OutputWriter,
+    workers: Workers,
+) -> tuple[EntryChanges, Set[str]]:
+    """``reconcile``; when many entries change, their pages are rendered meanwhile on the
+    workers. Returns the entry changes and the ids of the entries whose pages are staged."""
+    if workers.count < 2 or len(seeds.keys) < parallel_min_docs():
+        return reconcile(store, seeds, config, now), frozenset()
     # Imported here: feedgen, lxml and Jinja2 cost a tenth of a second to load, and
     # most runs (cron, the watcher's scans) have nothing to render.
+    from feeds.publish.execute import pages_while_merging
+
+    with pages_while_merging(store, config, writer, workers) as render_pages:
+        entries = reconcile(store, seeds, config, now, render_pages)
+    return entries, entries.pages
+
+
+def _write_outputs(
+    store: Store,
+    config: Config,
+    writer: OutputWriter,
+    entries: EntryChanges,
+    full: bool,
+    now: datetime,
+    damage: Damage,
+    workers: Workers,
+    pages_done: Set[str],
+) -> tuple[list[str], list[str]]:
+    """Plan, render and put the files in place; returns the paths written and deleted."""
     from feeds.publish.execute import render_outputs
 
-    writer = OutputWriter(config.output)
-    try:
-        recorded = render_outputs(store, config, writer, entries, full, now, damage.damaged)
-        written, deleted = writer.commit()
-    except BaseException:
-        writer.abort()
-        raise
+    recorded = render_outputs(
+        store, config, writer, entries, full, now, damage.damaged, workers, pages_done
+    )
+    written, deleted = writer.commit()
     store.record_outputs(recorded.digests, recorded.removed)
     return written, deleted
 
