@@ -37,7 +37,7 @@ class SeedChanges:
 
     keys: set[str] = field(default_factory=set)
     sources: set[str] = field(default_factory=set)
-    stats: dict[str, SeedStat] = field(default_factory=dict)  # every seed present
+    mtimes: dict[str, int] = field(default_factory=dict)  # of every seed present (ns)
     read: int = 0
     rejected_now: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -51,7 +51,14 @@ class SeedChanges:
 
         At 100,000 seeds they hold tens of MiB that rendering never reads.
         """
-        self.keys, self.sources, self.stats = set(), set(), {}
+        self.keys, self.sources, self.mtimes = set(), set(), {}
+
+    def take_changed(self) -> tuple[set[str], set[str]]:
+        """The story keys and seeds whose entries must be redone, handed over: at 100,000
+        seeds they are tens of MiB that the caller need not hold for the whole run."""
+        taken = self.keys, self.sources
+        self.keys, self.sources = set(), set()
+        return taken
 
 
 def sync_seeds(
@@ -70,7 +77,7 @@ def sync_seeds(
     _refuse(config, refused, seen, changes)
     present = stats | dict.fromkeys(refused, UNREADABLE)  # its last good stories stay
     changes.count = len(present)
-    changes.stats = stats
+    changes.mtimes = {name: st[1] for name, st in stats.items()}
     to_read: list[str] = []
     if settled_before_ns is not None:
         # A file dated well in the future (a skewed clock, a copied archive) is not

@@ -120,6 +120,7 @@ class Dispatcher:
         site: Site,
         expected: int,
         workers: Workers | None = None,
+        in_flight: int = IN_FLIGHT,
     ) -> None:
         self._store = store
         self._writer = writer
@@ -133,7 +134,7 @@ class Dispatcher:
         self._pool: ProcessPoolExecutor | None = None
         if expected >= parallel_min_docs() and workers.count > 1:
             self._pool = workers.pool()
-            self._window = workers.count * IN_FLIGHT
+            self._window = workers.count * in_flight
         self.rendered = 0
 
     def __enter__(self) -> Dispatcher:

@@ -97,7 +97,9 @@ def pages_while_merging(
     entries, while the publishing process merges the next ones (it would otherwise keep
     one core idle); every page is staged when the block ends."""
     site = site_from_config(config)
-    with Dispatcher(store, writer, site, parallel_min_docs(), workers) as dispatcher:
+    # One batch a worker in flight: the pages of a chunk are rendered before the next is
+    # merged, and the rows waiting for them add no more than a few MiB to what merging holds.
+    with Dispatcher(store, writer, site, parallel_min_docs(), workers, 1) as dispatcher:
 
         def render(entries: list[Entry]) -> None:
             for entry in entries:

@@ -20,7 +20,6 @@ from feeds.config import Config
 from feeds.ids import slugify, tag_uri
 from feeds.ingest.merge import base_key, cap_authors, entry_origins, merge_stories
 from feeds.ingest.scan import SeedChanges
-from feeds.ingest.seeds import SeedStat
 from feeds.records import Entry, EntryRef, MergedStory
 from feeds.store.db import Store
 
@@ -95,12 +94,7 @@ def reconcile(
     result = EntryChanges()
     if not seeds.keys and not seeds.sources:
         return result
-    articles = store.story_articles(seeds.keys)
-    origins = entry_origins(articles)
-    # An article sharing its headline with another is found by its file (its key is its own).
-    holders = {source for texts in articles.values() for source, _ in texts}
-    existing = store.entry_refs_matching(seeds.keys, seeds.sources | holders)
-    matches = _match(origins, existing)
+    keys, existing, matches = _match_stored(store, seeds)
     claimed = {ref.id for ref in matches.values()}
     store.delete_entries(ref.id for ref in existing)
     tombstones = []
@@ -118,7 +112,6 @@ def reconcile(
     # Matched entries keep their slugs even though their rows were just deleted.
     reserved = {ref.slug for ref in matches.values()}
     edited: dict[str, set[str]] = {}  # id → the feeds an edited entry is in now
-    keys = sorted(articles)
     for start in range(0, len(keys), KEY_CHUNK):
         chunk = keys[start : start + KEY_CHUNK]
         merged = [
@@ -148,6 +141,35 @@ def reconcile(
         until = (now + timedelta(days=config.corrections_days)).isoformat()
         store.add_corrections((feed, entry_id, until) for feed, _, entry_id in sorted(places))
     return result
+
+
+def _match_stored(
+    store: Store, seeds: SeedChanges
+) -> tuple[list[str], list[EntryRef], dict[str, EntryRef]]:
+    """The story keys to merge (those that still have stories), the stored entries that
+    the changed keys and seeds touch, and which of those entries each key continues.
+
+    Takes the changed keys and seeds out of ``seeds``: merging does not need them.
+    """
+    changed_keys, changed_sources = seeds.take_changed()
+    origins, holders, keys = _story_origins(store, changed_keys)
+    existing = store.entry_refs_matching(changed_keys, changed_sources | holders)
+    return keys, existing, _match(origins, existing)
+
+
+def _story_origins(
+    store: Store, keys: set[str]
+) -> tuple[dict[str, str | None], set[str], list[str]]:
+    """For the stories now headed by ``keys``: the origin file of each story key they give,
+    every file holding a full article of them, and the keys that still have stories.
+
+    The articles' digests stay in here: on a cold publish of 100,000 stories they are
+    tens of MiB that merging would otherwise hold on to.
+    """
+    articles = store.story_articles(keys)
+    # An article sharing its headline with another is found by its file (its key is its own).
+    holders = {source for texts in articles.values() for source, _ in texts}
+    return entry_origins(articles), holders, sorted(articles)
 
 
 def _entries(
@@ -182,7 +204,7 @@ def _entries(
             continue
         slug = _free_slug(slugify(story.headline), taken)
         taken.add(slug)
-        first_seen = _first_seen(story.sources, seeds.stats, now)
+        first_seen = _first_seen(story.sources, seeds.mtimes, now)
         published = published_time(story, first_seen, zone, now)
         # Minted once and stored: later changes of base_url or authority leave it alone.
         entry_id = tag_uri(config.tag_authority, config.tag_date, f"entry/{slug}")
@@ -257,8 +279,8 @@ def _free_slug(base: str, taken: set[str]) -> str:
     return slug
 
 
-def _first_seen(sources: Iterable[str], stats: dict[str, SeedStat], now: datetime) -> datetime:
-    known = [stats[s][1] for s in sources if s in stats]
+def _first_seen(sources: Iterable[str], mtimes: dict[str, int], now: datetime) -> datetime:
+    known = [mtimes[s] for s in sources if s in mtimes]
     if not known:
         return now
     seen = datetime.fromtimestamp(min(known) // 1_000_000_000, tz=UTC)

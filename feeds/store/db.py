@@ -251,10 +251,10 @@ class Store(HistoryQueries, OutputQueries, DeployQueries):
                     )
         return [found[i] for i in sorted(found)]
 
-    def story_articles(self, keys: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+    def story_articles(self, keys: Iterable[str]) -> dict[str, list[tuple[str, bytes]]]:
         """For each key that still has stories: (source, digest of its paragraphs) of each
         full article headed so (an empty list when only teasers mention it)."""
-        out: dict[str, list[tuple[str, str]]] = {}
+        out: dict[str, list[tuple[str, bytes]]] = {}
         rows = self._q(
             "SELECT key, source, CASE WHEN json_extract(data, '$.kind') = 'article'"
             " THEN json_extract(data, '$.paragraphs') END FROM stories"
@@ -264,7 +264,7 @@ class Store(HistoryQueries, OutputQueries, DeployQueries):
         for key, source, paragraphs in rows:
             articles = out.setdefault(key, [])
             if paragraphs is not None:
-                digest = hashlib.blake2b(paragraphs.encode(), digest_size=16).hexdigest()
+                digest = hashlib.blake2b(paragraphs.encode(), digest_size=16).digest()
                 articles.append((source, digest))
         return out
 
