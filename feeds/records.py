@@ -9,8 +9,6 @@ deterministically.
 
 from __future__ import annotations
 
-import functools
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, NamedTuple
@@ -154,30 +152,20 @@ class SeedFingerprint:
 
 @dataclass(frozen=True)
 class StoredSeed:
-    """A parsed seed as the store keeps it: each story's key and JSON, the article first.
+    """A parsed seed as the store keeps it: each story's row, the article first.
 
     Made where the seed is parsed (a worker process on a large run), so the
-    publisher only moves strings into the store.
+    publisher only moves strings into the store. Each row starts with the
+    story's key (see ``feeds.store.columns.story_row``).
     """
 
     fingerprint: SeedFingerprint
-    stories: tuple[tuple[str, str], ...]
+    stories: tuple[tuple[Any, ...], ...]
     warnings: tuple[str, ...] = ()
-
-    @classmethod
-    def of(cls, parsed: ParsedSeed, fingerprint: SeedFingerprint) -> StoredSeed:
-        """Encode ``parsed`` for the store."""
-        stories = tuple((s.key, story_json(s)) for s in parsed.stories)
-        return cls(fingerprint, stories, parsed.warnings)
-
-
-def story_json(story: Story | MergedStory) -> str:
-    """A story as the store keeps it: :func:`story_to_json` as compact text."""
-    return json.dumps(story_to_json(story), ensure_ascii=False)
 
 
 def story_to_json(story: Story | MergedStory) -> dict[str, Any]:
-    """The JSON shape used by ``feeds inspect`` and the store."""
+    """The JSON shape ``feeds inspect`` shows."""
     data: dict[str, Any] = {
         "kind": story.kind,
         "key": story.key,
@@ -195,43 +183,6 @@ def story_to_json(story: Story | MergedStory) -> dict[str, Any]:
         data["source"] = story.source
         data["line"] = story.line
     return data
-
-
-# Decoding a run's stories meets the same few hundred sections and authors tens of thousands
-# of times: one shared (frozen) record each halves the time and the memory it takes.
-@functools.lru_cache(maxsize=4096)
-def _section(name: str, slug: str) -> Section:
-    return Section(name=name, slug=slug)
-
-
-@functools.lru_cache(maxsize=65_536)
-def _author(name: str, slug: str) -> Author:
-    return Author(name=name, slug=slug)
-
-
-def _common_fields(data: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "kind": data["kind"],
-        "key": data["key"],
-        "headline": data["headline"],
-        "section": _section(**data["section"]),
-        "authors": tuple(_author(**a) for a in data["authors"]),
-        "date": date.fromisoformat(data["date"]) if data["date"] else None,
-        "summary": data["summary"],
-        "paragraphs": tuple(data["paragraphs"]),
-    }
-
-
-def story_from_json(data: dict[str, Any]) -> Story:
-    """Inverse of :func:`story_to_json` for a seed's story."""
-    return Story(**_common_fields(data), source=data["source"], line=data["line"])
-
-
-def merged_from_json(data: dict[str, Any]) -> MergedStory:
-    """Inverse of :func:`story_to_json` for a merged story."""
-    return MergedStory(
-        **_common_fields(data), sources=tuple(data["sources"]), origin=data["origin"]
-    )
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from feeds.ingest.normalise import (
     section_display_name,
     split_names,
 )
+from feeds.store.columns import story_from_row, story_row
 from tests.conftest import REAL_SEEDS
 
 NBSP = "\u00a0"
@@ -318,7 +319,9 @@ def mutated_seeds(draw: st.DrawFn) -> str:
 
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(st.text(), mutated_seeds()))
-def test_normaliser_returns_xml_safe_records_or_raises_seed_error(text: str) -> None:
+def test_normalised_records_are_xml_safe_and_stored_whole_or_a_seed_error(
+    text: str,
+) -> None:
     try:
         parsed = normalise_seed(text, "fuzz.txt")
     except SeedError:
@@ -327,6 +330,8 @@ def test_normaliser_returns_xml_safe_records_or_raises_seed_error(text: str) -> 
         strings = [story.headline, story.summary, story.section.name, *story.paragraphs]
         strings += [a.name for a in story.authors]
         assert all(s and _xml_safe(s) for s in strings)
+        # Paragraphs are one column, a line break between them: none may hold one.
+        assert story_from_row(story.source, story_row(story)) == story
 
 
 @settings(max_examples=200, deadline=None)

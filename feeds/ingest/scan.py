@@ -17,6 +17,7 @@ from feeds.config import Config
 from feeds.errors import ConfigError, SeedError
 from feeds.ingest.seeds import UNREADABLE, SeedStat, read_seed, scan_seeds
 from feeds.records import SeedFingerprint, StoredSeed
+from feeds.store.columns import stored_seed
 from feeds.store.db import SeedState, Store
 from feeds.workers import Workers
 
@@ -153,7 +154,7 @@ def _store_batch(
     store.put_seeds([(seed.fingerprint, None) for seed in fresh])
     changes.sources.update(names)
     for seed in fresh:
-        changes.keys.update(key for key, _ in seed.stories)
+        changes.keys.update(row[0] for row in seed.stories)
         changes.warnings.extend(f"{config.seeds}/{w}" for w in seed.warnings)
     fresh.clear()
 
@@ -167,7 +168,7 @@ def read_one(path: Path, name: str, max_bytes: int) -> Outcome:
     Both are cheap to send back from a worker: strings, not record objects.
     """
     try:
-        return StoredSeed.of(*read_seed(path, name, max_bytes))
+        return stored_seed(*read_seed(path, name, max_bytes))
     except SeedError as err:
         return str(err)
 

@@ -25,7 +25,8 @@ from feeds.publish.write import OutputWriter, discard_temporary, stage_bytes, te
 from feeds.records import Entry, Site
 from feeds.render.documents import EntryFragments, render_feed
 from feeds.render.pages import PageRenderer
-from feeds.store.db import Store, entry_from_row
+from feeds.store.columns import entry_from_row
+from feeds.store.db import Store
 from feeds.workers import Workers, parallel_min_docs
 
 log = logging.getLogger(__name__)

@@ -24,15 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from feeds.errors import SchemaVersionError, StoreError, StoreLockedError
-from feeds.records import (
-    Entry,
-    EntryRef,
-    SeedFingerprint,
-    StoredSeed,
-    Story,
-    merged_from_json,
-    story_from_json,
-    story_json,
+from feeds.records import Entry, EntryRef, SeedFingerprint, StoredSeed, Story
+from feeds.store.columns import (
+    ENTRY_COLUMNS,
+    ENTRY_SELECT,
+    STORY_COLUMNS,
+    entry_columns,
+    entry_from_row,
+    story_from_row,
 )
 from feeds.store.deployed import DeployQueries
 from feeds.store.history import HistoryQueries
@@ -46,10 +45,6 @@ class SeedState:
 
     fingerprint: SeedFingerprint
     error: str | None
-
-
-def _ts(value: datetime) -> str:
-    return value.isoformat()
 
 
 class Store(HistoryQueries, OutputQueries, DeployQueries):
@@ -98,7 +93,11 @@ class Store(HistoryQueries, OutputQueries, DeployQueries):
             raise SchemaVersionError(str(self.path), version, SCHEMA_VERSION)
         while version < SCHEMA_VERSION:
             with self.transaction():
-                _execute_script(conn, MIGRATIONS[version])
+                step = MIGRATIONS[version]
+                if isinstance(step, str):
+                    _execute_script(conn, step)
+                else:
+                    step(conn)
                 version += 1
                 conn.execute(f"PRAGMA user_version = {version}")
 
@@ -204,11 +203,12 @@ class Store(HistoryQueries, OutputQueries, DeployQueries):
         """
         self._many("DELETE FROM stories WHERE source = ?", ((s,) for s in sorted(existing)))
         self._many(
-            "INSERT INTO stories (source, position, key, data) VALUES (?, ?, ?, ?)",
+            f"INSERT INTO stories (source, position, {STORY_COLUMNS})"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                (seed.fingerprint.path, i, key, data)
+                (seed.fingerprint.path, i, *row)
                 for seed in seeds
-                for i, (key, data) in enumerate(seed.stories)
+                for i, row in enumerate(seed.stories)
             ),
         )
 
@@ -221,8 +221,10 @@ class Store(HistoryQueries, OutputQueries, DeployQueries):
         out: list[Story] = []
         for chunk in _chunks(sorted(keys)):
             marks = ",".join("?" * len(chunk))
-            rows = self._q(f"SELECT data FROM stories WHERE key IN ({marks})", chunk)
-            out.extend(story_from_json(json.loads(d)) for (d,) in rows)
+            rows = self._q(
+                f"SELECT source, {STORY_COLUMNS} FROM stories WHERE key IN ({marks})", chunk
+            )
+            out.extend(story_from_row(row[0], row[1:]) for row in rows)
         return out
 
     # -- entries -----------------------------------------------------------
@@ -256,8 +258,7 @@ class Store(HistoryQueries, OutputQueries, DeployQueries):
         full article headed so (an empty list when only teasers mention it)."""
         out: dict[str, list[tuple[str, bytes]]] = {}
         rows = self._q(
-            "SELECT key, source, CASE WHEN json_extract(data, '$.kind') = 'article'"
-            " THEN json_extract(data, '$.paragraphs') END FROM stories"
+            "SELECT key, source, CASE WHEN kind = 'article' THEN paragraphs END FROM stories"
             " WHERE key IN (SELECT value FROM json_each(?))",
             (json.dumps(sorted(keys)),),
         )
@@ -277,7 +278,7 @@ class Store(HistoryQueries, OutputQueries, DeployQueries):
         out: dict[str, tuple[Any, ...]] = {}
         for chunk in _chunks(sorted(set(ids))):
             marks = ",".join("?" * len(chunk))
-            for row in self._q(f"{_ENTRY_SELECT} WHERE id IN ({marks})", chunk):
+            for row in self._q(f"{ENTRY_SELECT} WHERE id IN ({marks})", chunk):
                 out[row[0]] = tuple(row)
         return out
 
@@ -305,31 +306,11 @@ class Store(HistoryQueries, OutputQueries, DeployQueries):
 
     def insert_entries(self, entries: Iterable[Entry]) -> None:
         entries = list(entries)
+        marks = ", ".join("?" * len(ENTRY_COLUMNS.split(",")))
         self._many(
-            "INSERT INTO entries (id, slug, key, origin, kind, headline, section, section_slug,"
-            " authors, data, content_hash, first_seen, published, updated)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                (
-                    e.id,
-                    e.slug,
-                    e.story.key,
-                    e.story.origin,
-                    e.story.kind,
-                    e.story.headline,
-                    json.dumps([e.story.section.name, e.story.section.slug], ensure_ascii=False),
-                    e.story.section.slug,
-                    json.dumps([[a.name, a.slug] for a in e.story.authors], ensure_ascii=False),
-                    story_json(e.story),
-                    e.content_hash,
-                    _ts(e.first_seen),
-                    _ts(e.published),
-                    _ts(e.updated),
-                )
-                for e in entries
-            ),
+            f"INSERT INTO entries ({ENTRY_COLUMNS}) VALUES ({marks})",
+            (entry_columns(e) for e in entries),
         )
-
         self._many(
             "INSERT OR IGNORE INTO entry_authors (slug, entry_id, name) VALUES (?, ?, ?)",
             ((a.slug, e.id, a.name) for e in entries for a in e.story.authors),
@@ -356,21 +337,6 @@ class Store(HistoryQueries, OutputQueries, DeployQueries):
 
 
 _SEED_STATS = "SELECT path, size, mtime_ns FROM seeds"
-_ENTRY_SELECT = "SELECT id, slug, data, content_hash, first_seen, published, updated FROM entries"
-
-
-def entry_from_row(row: tuple[Any, ...]) -> Entry:
-    """An ``Entry`` from a row of ``_ENTRY_SELECT`` (``Store.entry_rows``)."""
-    id_, slug, data, chash, first_seen, published, updated = row
-    return Entry(
-        id=id_,
-        slug=slug,
-        story=merged_from_json(json.loads(data)),
-        content_hash=chash,
-        first_seen=datetime.fromisoformat(first_seen),
-        published=datetime.fromisoformat(published),
-        updated=datetime.fromisoformat(updated),
-    )
 
 
 def _execute_script(conn: sqlite3.Connection, script: str) -> None:

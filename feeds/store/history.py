@@ -51,7 +51,7 @@ class HistoryQueries:
         catalog += [
             CatalogRow("section", slug, name, count)
             for slug, name, count in self._q(
-                "SELECT section_slug, min(json_extract(section, '$[0]')), count(*)"
+                "SELECT section_slug, min(section), count(*)"
                 f" FROM entries{only} GROUP BY section_slug ORDER BY section_slug"
             )
         ]

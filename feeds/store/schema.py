@@ -4,7 +4,14 @@
 up to date by running ``MIGRATIONS[n]`` for each version ``n`` it is behind.
 """
 
-SCHEMA_VERSION = 7
+import json
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+from feeds.store.columns import STORY_COLUMNS, joined_paragraphs
+
+SCHEMA_VERSION = 8
 # "feed" in ASCII: marks the file as ours, so a foreign database is refused.
 APPLICATION_ID = 0x66656564
 
@@ -105,6 +112,25 @@ CREATE TABLE deployed (
 ) WITHOUT ROWID;
 """
 
+# Version 8: stories and entries as columns, not JSON documents (see feeds.store.columns).
+_STORIES = """
+CREATE TABLE stories (              -- the last good parse of each seed
+    source TEXT NOT NULL,
+    position INTEGER NOT NULL,      -- 0 the article, then its teasers
+    key TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    headline TEXT NOT NULL,
+    section TEXT NOT NULL,          -- its name
+    section_slug TEXT NOT NULL,
+    authors TEXT NOT NULL,          -- JSON [[name, slug], ...]
+    date TEXT,                      -- the byline date, ISO 8601
+    summary TEXT NOT NULL,
+    paragraphs TEXT NOT NULL,       -- a line break between each two
+    line INTEGER NOT NULL,          -- of the headline in the seed
+    PRIMARY KEY (source, position)
+);
+"""
+
 SCHEMA = (
     """
 CREATE TABLE seeds (
@@ -114,14 +140,9 @@ CREATE TABLE seeds (
     sha256 TEXT NOT NULL,
     error TEXT                      -- the current rejection, NULL when parsed
 );
-CREATE TABLE stories (              -- the last good parse of each seed
-    source TEXT NOT NULL,
-    position INTEGER NOT NULL,      -- 0 the article, then its teasers
-    key TEXT NOT NULL,
-    data TEXT NOT NULL,
-    PRIMARY KEY (source, position)
-);
-CREATE INDEX stories_by_key ON stories (key);
+"""
+    + _STORIES
+    + """CREATE INDEX stories_by_key ON stories (key);
 CREATE TABLE entries (
     id TEXT PRIMARY KEY,
     slug TEXT NOT NULL UNIQUE,
@@ -129,10 +150,13 @@ CREATE TABLE entries (
     origin TEXT UNIQUE,
     kind TEXT NOT NULL,
     headline TEXT NOT NULL,
-    section TEXT NOT NULL,          -- JSON [name, slug]
+    section TEXT NOT NULL,          -- its name
     section_slug TEXT NOT NULL,
     authors TEXT NOT NULL,          -- JSON [[name, slug], ...]
-    data TEXT NOT NULL,             -- JSON of the merged story
+    date TEXT,
+    summary TEXT NOT NULL,
+    paragraphs TEXT NOT NULL,       -- a line break between each two
+    sources TEXT NOT NULL,          -- JSON [seed, ...]: every seed that tells the story
     content_hash TEXT NOT NULL,
     first_seen TEXT NOT NULL,
     published TEXT NOT NULL,
@@ -155,8 +179,69 @@ CREATE TABLE status (
     + _DEPLOYED
 )
 
+
+def _columns_from_json(conn: sqlite3.Connection) -> None:
+    """Version 7 → 8: each story's and entry's JSON document becomes columns."""
+    conn.execute("DROP INDEX stories_by_key")
+    conn.execute("ALTER TABLE stories RENAME TO stories_v7")
+    conn.execute(_STORIES)
+    conn.execute("CREATE INDEX stories_by_key ON stories (key)")
+    # Streamed from the old table into the new one: a large store's stories are GBs.
+    old = conn.execute("SELECT source, position, key, data FROM stories_v7")
+    conn.executemany(
+        f"INSERT INTO stories (source, position, {STORY_COLUMNS})"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            (source, position, key, *_story_columns(story), story["line"])
+            for source, position, key, data in old
+            for story in (json.loads(data),)
+        ),
+    )
+    conn.execute("DROP TABLE stories_v7")
+    for column in (
+        "date TEXT",
+        "summary TEXT NOT NULL DEFAULT ''",
+        "paragraphs TEXT NOT NULL DEFAULT ''",
+        "sources TEXT NOT NULL DEFAULT '[]'",
+    ):
+        conn.execute(f"ALTER TABLE entries ADD COLUMN {column}")
+    ids = [i for (i,) in conn.execute("SELECT id FROM entries ORDER BY id")]
+    # A chunk at a time, never updating the table a query is still reading.
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(f"SELECT id, data FROM entries WHERE id IN ({marks})", chunk)
+        updates = []
+        for entry_id, data in rows.fetchall():
+            story = json.loads(data)
+            sources = json.dumps(story["sources"], ensure_ascii=False)
+            updates.append((*_story_columns(story), sources, entry_id))
+        conn.executemany(
+            "UPDATE entries SET kind = ?, headline = ?, section = ?, section_slug = ?,"
+            " authors = ?, date = ?, summary = ?, paragraphs = ?, sources = ? WHERE id = ?",
+            updates,
+        )
+    conn.execute("ALTER TABLE entries DROP COLUMN data")
+
+
+def _story_columns(data: dict[str, Any]) -> tuple[Any, ...]:
+    """A version 7 story document as (kind, headline, section, section_slug, authors, date,
+    summary, paragraphs)."""
+    authors = [[a["name"], a["slug"]] for a in data["authors"]]
+    return (
+        data["kind"],
+        data["headline"],
+        data["section"]["name"],
+        data["section"]["slug"],
+        json.dumps(authors, ensure_ascii=False),
+        data["date"],
+        data["summary"],
+        joined_paragraphs(tuple(data["paragraphs"])),
+    )
+
+
 # Version n → n+1 steps, applied in order when an older store is opened.
-MIGRATIONS: dict[int, str] = {
+MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
     1: """
 ALTER TABLE entries ADD COLUMN section_slug TEXT NOT NULL DEFAULT '';
 UPDATE entries SET section_slug = json_extract(section, '$[1]');
@@ -176,4 +261,5 @@ INSERT INTO archive_heads (feed, pages) SELECT feed, max(page) FROM archive GROU
 """,
     5: _FILES,
     6: _DEPLOYED,
+    7: _columns_from_json,
 }

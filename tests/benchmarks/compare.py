@@ -91,7 +91,7 @@ def entry_views(root: Path) -> dict[str, tuple[str | None, ...]]:
 def entry_sources(store: Path) -> dict[str, tuple[str, set[str]]]:
     """Entry id → its story key and the seed files it came from, as the store has them."""
     with sqlite3.connect(store) as conn:
-        rows = conn.execute("SELECT id, key, json_extract(data, '$.sources') FROM entries")
+        rows = conn.execute("SELECT id, key, sources FROM entries")
         return {i: (k, set(json.loads(s))) for i, k, s in rows}
 
 
