@@ -50,7 +50,10 @@ def slugify(text: str) -> str:
     all gets a short digest, so every name still has a stable, distinct slug.
     """
     folded = fold_punctuation(unicodedata.normalize("NFKD", text))
-    ascii_text = "".join(c for c in folded if not unicodedata.combining(c))
+    # Most headlines are ASCII already: only the others need their accents taken off.
+    ascii_text = (
+        folded if folded.isascii() else "".join(c for c in folded if not unicodedata.combining(c))
+    )
     ascii_text = ascii_text.replace("'", "").lower()
     slug = _NOT_SLUG.sub("-", ascii_text).strip("-")
     if len(slug) > _MAX_SLUG:
