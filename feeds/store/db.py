@@ -254,19 +254,32 @@ class Store(HistoryQueries, OutputQueries, DeployQueries):
         return [found[i] for i in sorted(found)]
 
     def story_articles(self, keys: Iterable[str]) -> dict[str, list[tuple[str, bytes]]]:
-        """For each key that still has stories: (source, digest of its paragraphs) of each
-        full article headed so (an empty list when only teasers mention it)."""
+        """For each key that still has stories: (source, text digest) of each full article
+        headed so (an empty list when only teasers mention it).
+
+        Digests tell articles of one key apart, so only keys with two or more articles
+        have their paragraphs read; the lone article of a key gets an empty digest.
+        """
         out: dict[str, list[tuple[str, bytes]]] = {}
         rows = self._q(
-            "SELECT key, source, CASE WHEN kind = 'article' THEN paragraphs END FROM stories"
+            "SELECT key, source, kind = 'article' FROM stories"
             " WHERE key IN (SELECT value FROM json_each(?))",
             (json.dumps(sorted(keys)),),
         )
-        for key, source, paragraphs in rows:
+        for key, source, is_article in rows:
             articles = out.setdefault(key, [])
-            if paragraphs is not None:
-                digest = hashlib.blake2b(paragraphs.encode(), digest_size=16).digest()
-                articles.append((source, digest))
+            if is_article:
+                articles.append((source, b""))
+        shared = sorted(key for key, articles in out.items() if len(articles) > 1)
+        rows = self._q(
+            "SELECT key, source, paragraphs FROM stories WHERE kind = 'article'"
+            " AND key IN (SELECT value FROM json_each(?))",
+            (json.dumps(shared),),
+        )
+        for key, source, paragraphs in rows:
+            digest = hashlib.blake2b(paragraphs.encode(), digest_size=16).digest()
+            articles = out[key]
+            articles[articles.index((source, b""))] = (source, digest)
         return out
 
     def entries_by_id(self, ids: Iterable[str]) -> dict[str, Entry]:
