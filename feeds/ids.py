@@ -34,6 +34,8 @@ def fold_punctuation(text: str) -> str:
     return text.translate(_FOLD_TABLE)
 
 
+# Teasers repeat the headlines of recent articles in file after file.
+@functools.lru_cache(maxsize=16_384)
 def story_key(headline: str) -> str:
     """A story's identity across files: its headline, case, quotes, dashes and spaces folded."""
     text = unicodedata.normalize("NFKC", headline)

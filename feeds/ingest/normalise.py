@@ -98,6 +98,8 @@ def split_names(names: str) -> tuple[Author, ...]:
     return tuple(seen.values())
 
 
+# A corpus repeats a few thousand dates; strptime costs about 10 us a call.
+@functools.lru_cache(maxsize=4096)
 def parse_date(text: str) -> date | None:
     """``12 February 2026`` → a date; ``None`` when it is not one."""
     text = text.rstrip(".").replace(".", "")
