@@ -156,6 +156,13 @@ def test_a_version_7_store_reads_as_a_new_one_and_its_output_is_unchanged(
     )
     publish(fresh, NOW)
 
+    with Store.open(config.store):
+        pass
+    with sqlite3.connect(config.store) as conn:
+        # Compacted after the upgrade: the old tables' pages are not left in the file.
+        assert conn.execute("PRAGMA freelist_count").fetchone()[0] == 0
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
     # The v7 store's output folder is gone: the publish puts back every file it had.
     report = publish(config, NOW)
     assert (report.added, report.changed, report.removed) == (0, 0, 0)

@@ -18,7 +18,8 @@ from feeds.errors import ConfigError, SeedError
 from feeds.ingest.seeds import UNREADABLE, SeedStat, read_seed, scan_seeds
 from feeds.records import SeedFingerprint, StoredSeed
 from feeds.store.columns import stored_seed
-from feeds.store.db import SeedState, Store
+from feeds.store.db import Store
+from feeds.store.seeds import SeedState
 from feeds.workers import Workers
 
 log = logging.getLogger(__name__)
