@@ -16,6 +16,8 @@ import feedparser
 import pytest
 
 from feeds.config import Config
+from feeds.errors import SeedTooLarge
+from feeds.ingest import seeds
 from feeds.ingest.normalise import MAX_BYLINE_NAMES, decode_seed
 from feeds.publish.run import publish
 from tests.conftest import NOW, RunFeeds, tree_bytes
@@ -217,3 +219,27 @@ def test_an_unreadable_seeds_folder_is_one_line_and_exit_2(open_folder: Path) ->
     assert result.returncode == 2, result.stderr
     (line,) = result.stderr.splitlines()
     assert "publish.seeds" in line and "Permission denied" in line, line
+
+
+@pytest.mark.parametrize(("limit", "whole"), [(10_000, True), (300, False)])
+def test_a_seed_that_grew_after_its_stat_is_read_whole_or_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: int, whole: bool
+) -> None:
+    """The file grows between fstat and read (the race, made to happen every time): all of it
+    is read, up to the limit, never only the part fstat saw."""
+    path = tmp_path / "grown.txt"
+    path.write_text(article("Grown", body="Long body. " * 40))
+    real_fstat = os.fstat
+
+    def smaller(fd: int) -> os.stat_result:
+        st = real_fstat(fd)
+        return os.stat_result((*st[:6], 100, *st[7:]))  # st_size as it was when half written
+
+    monkeypatch.setattr(seeds.os, "fstat", smaller)
+    if whole:
+        parsed, fingerprint = seeds.read_seed(path, "grown.txt", limit)
+        assert fingerprint.size == path.stat().st_size
+        assert parsed.article.paragraphs[-1] == "Long body. " * 39 + "Long body."
+    else:
+        with pytest.raises(SeedTooLarge, match=r"over the limit of 300$"):
+            seeds.read_seed(path, "grown.txt", limit)
