@@ -49,6 +49,7 @@ from tests.benchmarks.measure import (
 )
 from tests.benchmarks.rows import FEEDS, Row, apt_install, files_written, median_rows
 from tests.benchmarks.serving import bench_serve
+from tests.benchmarks.trash import Trash
 
 TARGETS = {
     "cold publish 10000": ("wall_s", 2.2),
@@ -77,9 +78,10 @@ def bench_size(
     out.append(Row(f"floor: read {n} files", read_floor))
     out.append(Row(f"floor: stat {n} files", stat_floor))
     site = work / f"site-{n}"
+    trash = Trash(work / "trash")  # see tests/benchmarks/trash.py
 
     def fresh() -> None:
-        shutil.rmtree(site, ignore_errors=True)
+        trash.discard(site)
         site.mkdir()
 
     cmd = [*FEEDS, "publish", "--seeds", str(seeds), "--output", "output"]
@@ -104,15 +106,16 @@ def bench_size(
     row = median_rows(rebuilt)
     row.floor, row.ratio = "cold", row.wall_s / cold_row.wall_s
     out.append(row)
-    out.extend(peer(seeds, work / f"hugo-{n}", runs, n, [cold_row, row]))
-    seconds, count, size = write_floor(site / "output", work / "write-floor", runs)
+    out.extend(peer(seeds, work / f"hugo-{n}", runs, n, [cold_row, row], trash))
+    scratch = work / "write-floor"
+    seconds, count, size = write_floor(site / "output", scratch, runs, trash)
     out.append(Row(f"floor: write the output ({count} files, {size / 1e6:.0f} MB)", seconds))
-    seconds, _, _ = write_floor(site / "output", work / "write-floor", runs, sync=False)
+    seconds, _, _ = write_floor(site / "output", scratch, runs, trash, sync=False)
     out.append(Row("floor: write the output, no fsync", seconds))
 
     # Incremental: a copy of the corpus is edited, as an editor would.
     work_seeds = work / f"edited-{n}"
-    shutil.rmtree(work_seeds, ignore_errors=True)
+    trash.discard(work_seeds)
     shutil.copytree(seeds, work_seeds)
     config = Config(
         seeds=work_seeds, output=site / "output-edit", store=site / "edit.sqlite", source="bench"
@@ -196,14 +199,14 @@ def _idle_scan(config: Config, figure: str, verify: bool) -> Row:
     return Row(figure, wall, cpu, peak_rss_mib(), files_written=len(report.written))
 
 
-def peer(seeds: Path, site: Path, runs: int, n: int, ours: list[Row]) -> list[Row]:
+def peer(seeds: Path, site: Path, runs: int, n: int, ours: list[Row], trash: Trash) -> list[Row]:
     """Hugo's rows for the same corpus, then each of ``ours`` as a ratio to Hugo with pages."""
     if not apt_install("hugo", "hugo"):
         print("hugo is not available: peer rows skipped", file=sys.stderr)
         return []
     rows = [
         Row(figure, wall, files_written=files)
-        for figure, wall, files in peer_rows(seeds, site, runs, n)
+        for figure, wall, files in peer_rows(seeds, site, runs, n, trash)
     ]
     with_pages = rows[-1].wall_s
     for row in ours:
@@ -315,6 +318,7 @@ def main() -> None:
         bench_serve(args.workdir, 10_000 if 10_000 in sizes else max(sizes), args.runs, rows)
     if not args.no_deploy:  # a bucket on loopback (SeaweedFS), see tests/benchmarks/deploying.py
         bench_deploy(args.workdir.resolve(), min(10_000, max(sizes)), args.runs, rows)
+    Trash(args.workdir / "trash").empty()  # after every measurement: see its module
     judge(rows)
     print(table(rows))
     print("\nIncremental output (after the edits above) vs a cold publish of the same corpus:")

@@ -18,6 +18,7 @@ from pathlib import Path
 from feeds.ingest.merge import merge_stories
 from feeds.ingest.normalise import decode_seed
 from feeds.records import Story
+from tests.benchmarks.trash import Trash
 
 CONFIG = """\
 baseURL = "http://localhost/"
@@ -107,11 +108,12 @@ def write_site(seeds: Path, site: Path, pages: bool) -> None:
     (site / "config.toml").write_text(config)
 
 
-def build_seconds(site: Path) -> tuple[float, int]:
-    """Wall seconds of a cold ``hugo`` build into a fresh ``public/``, and the files it wrote."""
+def build_seconds(site: Path, trash: Trash) -> tuple[float, int]:
+    """Wall seconds of a cold ``hugo`` build into a fresh ``public/`` (the last one moved to
+    ``trash``, as feeds' last output is), and the files it wrote."""
     public = site / "public"
-    shutil.rmtree(public, ignore_errors=True)
-    shutil.rmtree(site / "resources", ignore_errors=True)
+    trash.discard(public)
+    trash.discard(site / "resources")
     started = time.perf_counter()
     subprocess.run(
         ["hugo", "--quiet", "--source", str(site), "--destination", str(public)],
@@ -122,7 +124,9 @@ def build_seconds(site: Path) -> tuple[float, int]:
     return seconds, sum(1 for p in public.rglob("*") if p.is_file())
 
 
-def peer_rows(seeds: Path, site: Path, runs: int, n: int) -> list[tuple[str, float, int]]:
+def peer_rows(
+    seeds: Path, site: Path, runs: int, n: int, trash: Trash
+) -> list[tuple[str, float, int]]:
     """(figure, median wall seconds, files) of Hugo's two builds of the corpus."""
     import statistics
 
@@ -138,7 +142,7 @@ def peer_rows(seeds: Path, site: Path, runs: int, n: int) -> list[tuple[str, flo
         child.join()
         if child.exitcode != 0:
             raise RuntimeError(f"writing the Hugo site failed (exit {child.exitcode})")
-        timings = [build_seconds(site) for _ in range(runs)]
+        timings = [build_seconds(site, trash) for _ in range(runs)]
         rows.append(
             (f"hugo 0.111: {what}, {n}", statistics.median(t for t, _ in timings), timings[0][1])
         )

@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import re
 import resource
-import shutil
 import statistics
 import subprocess
 import threading
 import time
 from pathlib import Path
+
+from tests.benchmarks.trash import Trash
 
 
 def timed_process(cmd: list[str], cwd: Path) -> tuple[float, float, float, str]:
@@ -93,22 +94,22 @@ def floors(folder: Path, read: bool = True) -> tuple[float, float]:
 
 
 def write_floor(
-    output: Path, scratch: Path, runs: int, sync: bool = True
+    output: Path, scratch: Path, runs: int, trash: Trash, sync: bool = True
 ) -> tuple[float, int, int]:
     """Median seconds to copy a publish's output into a fresh folder and (``sync``) sync
-    it, after deleting the last copy as a cold run deletes the last output: the file
+    it, the last copy moved to ``trash`` first as a cold run's last output is: the file
     system's share of a cold publish. Also the output's file count and bytes."""
     files = [p for p in output.rglob("*") if p.is_file()]
     size = sum(p.stat().st_size for p in files)
     times = []
     for _ in range(runs):
-        shutil.rmtree(scratch, ignore_errors=True)
+        trash.discard(scratch)
         started = time.perf_counter()
         subprocess.run(["cp", "-a", str(output), str(scratch)], check=True)
         if sync:
             subprocess.run(["sync", "-f", str(scratch)], check=True)
         times.append(time.perf_counter() - started)
-    shutil.rmtree(scratch, ignore_errors=True)
+    trash.discard(scratch)
     return statistics.median(times), len(files), size
 
 
