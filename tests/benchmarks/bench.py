@@ -38,6 +38,7 @@ from feeds.publish.run import publish
 from tests.benchmarks import corpus
 from tests.benchmarks.compare import compare_with_cold, story_keys
 from tests.benchmarks.deploying import bench_deploy
+from tests.benchmarks.design_floor import design_floor
 from tests.benchmarks.hugo import peer_rows
 from tests.benchmarks.measure import (
     cpu_seconds,
@@ -106,6 +107,7 @@ def bench_size(
     row = median_rows(rebuilt)
     row.floor, row.ratio = "cold", row.wall_s / cold_row.wall_s
     out.append(row)
+    out.extend(_design_rows(seeds, site, n, cold_row))
     out.extend(peer(seeds, work / f"hugo-{n}", runs, n, [cold_row, row], trash))
     scratch = work / "write-floor"
     seconds, count, size = write_floor(site / "output", scratch, runs, trash)
@@ -182,6 +184,26 @@ def bench_size(
 
     # Last: the cold publish it runs would swell this process before the idle scans.
     correctness.append(compare_with_cold(n, config, site, touched, touched_keys))
+
+
+def _design_rows(seeds: Path, site: Path, n: int, cold: Row) -> list[Row]:
+    """The design's floor (``tests/benchmarks/design_floor.py``) over this machine's cores,
+    and the cold row as a ratio to it."""
+    pieces = design_floor(seeds, site)
+    cores = os.cpu_count() or 1
+    named = ", ".join(f"{k} {v:.2f}" for k, v in pieces.items() if k != "total")
+    floor = Row(
+        f"floor: the design's work once, {n} ({named} s CPU), over {cores} cores",
+        pieces["total"] / cores,
+        pieces["total"],
+    )
+    ratio = Row(
+        f"cold publish {n} vs the design's floor",
+        cold.wall_s,
+        floor="design",
+        ratio=cold.wall_s / floor.wall_s,
+    )
+    return [floor, ratio]
 
 
 def _idle_scan(config: Config, figure: str, verify: bool) -> Row:
