@@ -105,7 +105,12 @@ def design_floor(seeds: Path, site: Path) -> dict[str, float]:
 
 
 def main() -> None:
-    seeds, site = (Path(arg) for arg in sys.argv[1:3])
+    if len(sys.argv) != 3:
+        raise SystemExit("usage: python -m tests.benchmarks.design_floor SEEDS SITE")
+    seeds, site = Path(sys.argv[1]), Path(sys.argv[2])
+    for path in (seeds, site / ".feeds" / "state.sqlite", site / "output" / "all.atom"):
+        if not path.exists():
+            raise SystemExit(f"{path}: missing (SITE must hold a cold publish of SEEDS)")
     print(json.dumps(measure(seeds, site)))
 
 

@@ -87,7 +87,10 @@ def main() -> None:
     if len(sys.argv) not in (2, 3):
         raise SystemExit(__doc__)
     here = Path(__file__).resolve().parents[2]
-    write_references(Path(sys.argv[1]), Path(sys.argv[2]).resolve() if len(sys.argv) == 3 else here)
+    code = Path(sys.argv[2]).resolve() if len(sys.argv) == 3 else here
+    if not (code / "feeds" / "publish" / "run.py").is_file():
+        raise SystemExit(f"{code}: not a checkout of feeds")
+    write_references(Path(sys.argv[1]), code)
 
 
 if __name__ == "__main__":
