@@ -23,10 +23,11 @@ from typing import Any
 from feeds.publish.plan import Doc
 from feeds.publish.write import OutputWriter, discard_temporary, stage_bytes, temporary_path
 from feeds.records import Entry, Site
-from feeds.render.documents import EntryFragments, render_feed
+from feeds.render.documents import EntryFragments, KeptFragments, render_feed
 from feeds.render.pages import PageRenderer
 from feeds.store.columns import entry_from_row
 from feeds.store.db import Store
+from feeds.store.fragments import FragmentCache
 from feeds.workers import Workers, parallel_min_docs
 
 log = logging.getLogger(__name__)
@@ -74,13 +75,15 @@ class _Renderers:
 _state: _Renderers | None = None
 
 
-def render_batch(site: Site, batch: Batch) -> list[Staged]:
-    """Render ``batch`` and stage each file whose bytes differ from the published one."""
+def render_batch(site: Site, batch: Batch, kept: KeptFragments | None = None) -> list[Staged]:
+    """Render ``batch`` and stage each file whose bytes differ from the published one;
+    ``kept``: fragments from earlier runs (in the publishing process only)."""
     global _state
     if _state is None or _state.run != batch.run or _state.site != site:
         # Caches are only valid within one run: entries change between runs.
         _state = _Renderers(site, batch.run)
     state = _state
+    state.fragments.kept = kept
     out: list[Staged] = []
     try:
         for doc in batch.docs:
@@ -111,7 +114,8 @@ class Dispatcher:
     """Collects documents into batches and renders them, on worker processes when many.
 
     Use as a context manager; ``add`` every document, then leave the block:
-    every staged file is then known to the writer.
+    every staged file is then known to the writer. ``kept`` (fragments kept between
+    runs) is used when the documents are rendered in this process.
     """
 
     def __init__(
@@ -122,6 +126,7 @@ class Dispatcher:
         expected: int,
         workers: Workers | None = None,
         in_flight: int = IN_FLIGHT,
+        kept: FragmentCache | None = None,
     ) -> None:
         self._store = store
         self._writer = writer
@@ -136,6 +141,7 @@ class Dispatcher:
         if expected >= parallel_min_docs() and workers.count > 1:
             self._pool = workers.pool()
             self._window = workers.count * in_flight
+        self._kept = kept if self._pool is None else None
         self.rendered = 0
 
     def __enter__(self) -> Dispatcher:
@@ -171,7 +177,9 @@ class Dispatcher:
         batch = Batch(self._writer.tag, self._writer.root, tuple(self._docs), rows)
         self._docs, self._ids = [], set()
         if self._pool is None:
-            self._adopt(render_batch(self._site, batch))
+            if self._kept is not None:
+                self._kept.load(batch.rows)
+            self._adopt(render_batch(self._site, batch, self._kept))
             return
         self._pending.append(self._pool.submit(render_batch, self._site, batch))
         while len(self._pending) >= self._window:

@@ -31,6 +31,7 @@ from feeds.config import Config
 from feeds.ids import tag_uri
 from feeds.publish.dispatch import Dispatcher
 from feeds.publish.plan import (
+    RENDER_VERSION,
     Changes,
     Doc,
     FeedHistory,
@@ -48,6 +49,7 @@ from feeds.publish.write import OutputWriter
 from feeds.records import Entry, FeedSpec, Site
 from feeds.render.pages import PageRenderer, render_opml
 from feeds.store.db import Store
+from feeds.store.fragments import FragmentCache, forget_fragments
 from feeds.workers import Workers, parallel_min_docs
 
 log = logging.getLogger(__name__)
@@ -77,6 +79,14 @@ def site_from_config(config: Config) -> Site:
         section_names=config.section_names,
         stylesheet=urlsplit(config.base_url).path + STYLESHEET,
     )
+
+
+def _fragment_cache(config: Config, site: Site, full: bool) -> FragmentCache | None:
+    """The fragments kept by earlier small runs; a full render deletes them instead."""
+    if full:
+        forget_fragments(config.store)
+        return None
+    return FragmentCache.open(config.store, f"{RENDER_VERSION}|{site!r}")
 
 
 def settings_from_config(config: Config) -> Settings:
@@ -139,12 +149,19 @@ def render_outputs(
         lost = {slug for p in damaged if (slug := entry_page_slug(p)) is not None}
         entry_ids = sorted(changes.pages.union(store.ids_of_slugs(lost)))
     expected = len(plan.docs) + len(plan.archive_pages) + len(entry_ids) - len(pages_done)
-    with Dispatcher(store, writer, site, expected, workers) as dispatcher:
-        for doc in plan.docs:
-            dispatcher.add(doc)
-        for doc in _archive_docs(store, config, plan, inputs, digests):
-            dispatcher.add(doc)
-        _entry_pages(store, dispatcher, entry_ids, articles_only, unwanted, pages_done)
+    kept = _fragment_cache(config, site, full)
+    try:
+        with Dispatcher(store, writer, site, expected, workers, kept=kept) as dispatcher:
+            for doc in plan.docs:
+                dispatcher.add(doc)
+            for doc in _archive_docs(store, config, plan, inputs, digests):
+                dispatcher.add(doc)
+            _entry_pages(store, dispatcher, entry_ids, articles_only, unwanted, pages_done)
+        if kept is not None:
+            kept.save()
+    finally:
+        if kept is not None:
+            kept.close()
     _write_listings(store, writer, site, plan, inputs)
     removed = [*plan.removed, *sorted(unwanted)]
     for path in removed:

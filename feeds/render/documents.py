@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from html import escape
-from typing import Any
+from typing import Any, Protocol
 
 from feedgen.entry import FeedEntry
 from feedgen.ext.dc import DcEntryExtension
@@ -59,6 +59,14 @@ def entry_html(entry: Entry) -> str:
     return "\n".join(f"<p>{escape(p, quote=False)}</p>" for p in entry.story.paragraphs)
 
 
+class KeptFragments(Protocol):
+    """Fragments kept from earlier runs (``feeds.store.fragments.FragmentCache``)."""
+
+    def get(self, fmt: str, entry: Entry, variant: str) -> bytes | None: ...
+
+    def add(self, fmt: str, entry: Entry, variant: str, data: bytes) -> None: ...
+
+
 class EntryFragments:
     """Each entry's Atom ``<entry>``, RSS ``<item>`` and JSON Feed item, as the bytes every
     document holding it carries: built by feedgen and serialised once per run.
@@ -73,6 +81,7 @@ class EntryFragments:
         self.site = site
         self._size = size
         self._cache: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
+        self.kept: KeptFragments | None = None  # consulted before building one
 
     def fragment(
         self, fmt: str, entry: Entry, nsmap: Mapping[str | None, str], path: str | None
@@ -83,10 +92,15 @@ class EntryFragments:
             # An Atom entry uses no prefix: the history and tombstone namespaces that some
             # documents declare cannot change its bytes, so every document shares one.
             nsmap = _ATOM_ONLY
-        key = (fmt, entry.id, repr(sorted(nsmap.items(), key=str)))
+        variant = repr(sorted(nsmap.items(), key=str))
+        key = (fmt, entry.id, variant)
         found = self._cache.get(key)
         if found is None:
-            found = self._make(fmt, entry, nsmap, path)
+            found = self.kept.get(fmt, entry, variant) if self.kept is not None else None
+            if found is None:
+                found = self._make(fmt, entry, nsmap, path)
+                if self.kept is not None:
+                    self.kept.add(fmt, entry, variant, found)
             self._cache[key] = found
             if len(self._cache) > self._size:
                 self._cache.popitem(last=False)
