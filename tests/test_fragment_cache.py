@@ -157,3 +157,40 @@ def test_a_full_render_forgets_the_kept_fragments(sites: tuple[Config, Config]) 
         assert tree_bytes(kept.output) == tree_bytes(none.output)
     assert fragments_path(kept.store).exists()
     assert b"Another title" in (kept.output / "all.atom").read_bytes()
+
+
+def test_only_subscription_documents_keep_fragments_and_the_file_stays_bounded(
+    sites: tuple[Config, Config], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Three entries a document: most entries are on archive pages only.
+    sites = (replace(sites[0], max_entries=3), replace(sites[1], max_entries=3))
+    kept, none = sites
+    for config in sites:
+        publish(config, NOW)
+    # The oldest stories: editing them rewrites archive pages, whose entries are not kept.
+    for step, number in enumerate([0, 1, 2]):
+        for config in sites:
+            _edit(config, number, step)
+            publish(config, NOW + timedelta(hours=step + 1))
+    subscribed = set()
+    for path in kept.output.rglob("*.atom"):
+        if "archive" not in path.parts:
+            subscribed |= {
+                e.findtext(f"{ATOM}id") for e in etree.parse(str(path)).iter(f"{ATOM}entry")
+            }
+    rows = _kept_rows(kept)
+    assert rows and {entry_id for _, entry_id, _ in rows} <= subscribed
+    assert len(subscribed) < COUNT - 10
+    # Past MAX_ROWS the rows used longest ago go; the last run's stay.
+    monkeypatch.setattr("feeds.store.fragments.MAX_ROWS", 12)
+    for config in sites:
+        _edit(config, 30, 9)
+        publish(config, NOW + timedelta(hours=9))
+    with sqlite3.connect(fragments_path(kept.store)) as conn:
+        seen = [row[0] for row in conn.execute("SELECT seen FROM fragments")]
+        (runs,) = conn.execute("SELECT count(DISTINCT seen) FROM fragments").fetchone()
+    conn.close()
+    # The last run used more than 12 rows (its entry in three formats, its feeds' others):
+    # only those are left.
+    assert len(seen) == 12 and runs == 1
+    assert tree_bytes(kept.output) == tree_bytes(none.output)

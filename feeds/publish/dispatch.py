@@ -83,10 +83,10 @@ def render_batch(site: Site, batch: Batch, kept: KeptFragments | None = None) ->
         # Caches are only valid within one run: entries change between runs.
         _state = _Renderers(site, batch.run)
     state = _state
-    state.fragments.kept = kept
     out: list[Staged] = []
     try:
         for doc in batch.docs:
+            state.fragments.kept = kept if keeps_fragments(doc) else None
             entries = [state.entry(i, batch.rows[i]) for i in doc.ids]
             data = _render(state, doc, entries)
             out.append((doc.path, stage_bytes(batch.root, doc.path, data, batch.run)))
@@ -97,6 +97,13 @@ def render_batch(site: Site, batch: Batch, kept: KeptFragments | None = None) ->
                 discard_temporary(temporary_path(batch.root, path, batch.run))
         raise
     return out
+
+
+def keeps_fragments(doc: Doc) -> bool:
+    """Whether ``doc``'s entry fragments are worth keeping between runs: a subscription
+    document is rewritten whenever any of its entries changes, mostly around the same
+    entries; an archive page, only when one of its own is corrected."""
+    return doc.kind in ("atom", "rss", "json") and (doc.history is None or doc.history.page is None)
 
 
 def _render(state: _Renderers, doc: Doc, entries: Sequence[Entry]) -> bytes:
@@ -178,7 +185,7 @@ class Dispatcher:
         self._docs, self._ids = [], set()
         if self._pool is None:
             if self._kept is not None:
-                self._kept.load(batch.rows)
+                self._kept.load({i for doc in batch.docs if keeps_fragments(doc) for i in doc.ids})
             self._adopt(render_batch(self._site, batch, self._kept))
             return
         self._pending.append(self._pool.submit(render_batch, self._site, batch))

@@ -33,8 +33,11 @@ from feeds.records import Entry
 
 log = logging.getLogger(__name__)
 
-VERSION = 1
+VERSION = 2
 Key = tuple[str, str, str]  # format, entry id, namespace variant
+# Rows kept at most, the least recently used dropped first: a 10,000-article site's
+# one-edit runs use a few hundred, a hundred edits at once ~20,000; ~1.3 KB each.
+MAX_ROWS = 20_000
 
 
 def fragments_path(store: Path) -> Path:
@@ -65,6 +68,7 @@ class FragmentCache:
         self._rows: dict[Key, tuple[str, bytes]] = {}
         self._entry_digests: dict[str, str] = {}
         self._made: list[tuple[str, str, str, str, bytes]] = []
+        self._used: list[Key] = []
         self.reused = 0
 
     @classmethod
@@ -111,6 +115,7 @@ class FragmentCache:
         except zlib.error:
             return None  # a damaged row: built again, and replaced by save()
         self.reused += 1
+        self._used.append((fmt, entry.id, variant))
         return data
 
     def add(self, fmt: str, entry: Entry, variant: str, data: bytes) -> None:
@@ -118,21 +123,38 @@ class FragmentCache:
         self._made.append((fmt, entry.id, variant, self._digest(entry), zlib.compress(data, 1)))
 
     def save(self) -> None:
-        """Write the fragments built in this run, each replacing the one kept before it."""
+        """Write the fragments built in this run, each replacing the one kept before it;
+        mark those reused as used now; drop the least recently used beyond ``MAX_ROWS``."""
         made, self._made = self._made, []
-        if not made:
+        used, self._used = self._used, []
+        if not made and not used:
             return
         try:
             with self._conn:
+                (last,) = self._conn.execute(
+                    "SELECT coalesce(max(seen), 0) FROM fragments"
+                ).fetchone()
                 self._conn.executemany(
-                    "INSERT INTO fragments (fmt, entry_id, variant, digest, data)"
-                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (entry_id, fmt, variant)"
-                    " DO UPDATE SET digest = excluded.digest, data = excluded.data",
-                    made,
+                    "UPDATE fragments SET seen = ? WHERE entry_id = ? AND fmt = ? AND variant = ?",
+                    ((last + 1, entry_id, fmt, variant) for fmt, entry_id, variant in used),
                 )
+                self._conn.executemany(
+                    "INSERT INTO fragments (fmt, entry_id, variant, digest, data, seen)"
+                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (entry_id, fmt, variant)"
+                    " DO UPDATE SET digest = excluded.digest, data = excluded.data,"
+                    " seen = excluded.seen",
+                    ((*row, last + 1) for row in made),
+                )
+                (count,) = self._conn.execute("SELECT count(*) FROM fragments").fetchone()
+                if count > MAX_ROWS:
+                    self._conn.execute(
+                        "DELETE FROM fragments WHERE rowid IN"
+                        " (SELECT rowid FROM fragments ORDER BY seen LIMIT ?)",
+                        (count - MAX_ROWS,),
+                    )
         except sqlite3.Error as err:
             self._failed("written", err)
-        log.debug("fragment cache: %d reused, %d built and kept", self.reused, len(made))
+        log.debug("fragment cache: %d reused, %d built and kept", len(used), len(made))
 
     def close(self) -> None:
         """Close the file; one found damaged is deleted (the next run starts a new one)."""
@@ -166,7 +188,7 @@ def _connect(path: Path) -> sqlite3.Connection:
                 "DROP TABLE IF EXISTS fragments;"
                 "CREATE TABLE fragments ("
                 " entry_id TEXT NOT NULL, fmt TEXT NOT NULL, variant TEXT NOT NULL,"
-                " digest TEXT NOT NULL, data BLOB NOT NULL);"
+                " digest TEXT NOT NULL, data BLOB NOT NULL, seen INTEGER NOT NULL);"
                 "CREATE UNIQUE INDEX fragments_by_entry ON fragments (entry_id, fmt, variant);"
                 f"PRAGMA user_version = {VERSION};"
             )
