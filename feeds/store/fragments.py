@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 VERSION = 2
 Key = tuple[str, str, str]  # format, entry id, namespace variant
 # Rows kept at most, the least recently used dropped first: a 10,000-article site's
-# one-edit runs use a few hundred, a hundred edits at once ~20,000; ~1.3 KB each.
+# one-edit runs use a few hundred, a hundred edits at once ~20,000; ~2 KB each on disk.
 MAX_ROWS = 20_000
 
 
