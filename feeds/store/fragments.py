@@ -9,7 +9,10 @@ too. This file keeps each (entry, format, namespace variant) with a digest of
 everything it was made from, so the next such run builds only what changed.
 
 Only runs that render in the publishing process use it (the ones a cron job or
-the watcher makes of a few changes). A full render neither reads nor writes it,
+the watcher makes of a few changes), and only for subscription documents: an
+archive page is rewritten only when one of its own entries is corrected, so its
+fragments would be written and never read. At most ``MAX_ROWS`` are kept, the
+least recently used dropped first. A full render neither reads nor writes it,
 and deletes it: it builds each fragment about once anyway, on every core, and
 keeping 300,000 of them cost a cold publish of 100,000 articles more time and
 memory than building them (measured in issue #16). Being a cache, any failure to
@@ -69,7 +72,6 @@ class FragmentCache:
         self._entry_digests: dict[str, str] = {}
         self._made: list[tuple[str, str, str, str, bytes]] = []
         self._used: list[Key] = []
-        self.reused = 0
 
     @classmethod
     def open(cls, store: Path, basis: str) -> FragmentCache | None:
@@ -114,7 +116,6 @@ class FragmentCache:
             data = zlib.decompress(kept[1])
         except zlib.error:
             return None  # a damaged row: built again, and replaced by save()
-        self.reused += 1
         self._used.append((fmt, entry.id, variant))
         return data
 
