@@ -12,24 +12,25 @@ Only runs that render in the publishing process use it (the ones a cron job or
 the watcher makes of a few changes), and only for subscription documents: an
 archive page is rewritten only when one of its own entries is corrected, so its
 fragments would be written and never read. At most ``MAX_ROWS`` are kept, the
-least recently used dropped first. A full render neither reads nor writes it,
-and deletes it: it builds each fragment about once anyway, on every core, and
-keeping 300,000 of them cost a cold publish of 100,000 articles more time and
-memory than building them (measured in issue #16). Being a cache, any failure to
-open, read or write it is logged and the fragments are built instead; deleting
-it is always safe.
+oldest written dropped first (one still in use is then built and kept again once;
+marking every row reused as used would cost a write of each, every run). A full
+render neither reads nor writes it, and deletes it: it builds each fragment about
+once anyway, on every core, and keeping 300,000 of them cost a cold publish of
+100,000 articles more time and memory than building them (measured in issue #16).
+Being a cache, any failure to open, read or write it is logged and the fragments
+are built instead; deleting it is always safe.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
 import sqlite3
 import zlib
 from collections.abc import Iterable
-from importlib.metadata import version
 from pathlib import Path
 
 from feeds.records import Entry
@@ -38,7 +39,7 @@ log = logging.getLogger(__name__)
 
 VERSION = 2
 Key = tuple[str, str, str]  # format, entry id, namespace variant
-# Rows kept at most, the least recently used dropped first: a 10,000-article site's
+# Rows kept at most, the oldest written dropped first: a 10,000-article site's
 # one-edit runs use a few hundred, a hundred edits at once ~20,000; ~2 KB each on disk.
 MAX_ROWS = 20_000
 
@@ -66,12 +67,11 @@ class FragmentCache:
         self._damaged = False
         # Everything a fragment depends on besides its entry, its format and its variant:
         # the site, the render version, and the libraries that build and serialise it.
-        libraries = f"feedgen {version('feedgen')} lxml {version('lxml')}"
-        self._basis = hashlib.sha256(f"{VERSION}|{basis}|{libraries}".encode()).digest()
+        self._basis = hashlib.sha256(f"{VERSION}|{basis}|{_libraries()}".encode()).digest()
         self._rows: dict[Key, tuple[str, bytes]] = {}
         self._entry_digests: dict[str, str] = {}
         self._made: list[tuple[str, str, str, str, bytes]] = []
-        self._used: list[Key] = []
+        self._reused = 0
 
     @classmethod
     def open(cls, store: Path, basis: str) -> FragmentCache | None:
@@ -116,7 +116,7 @@ class FragmentCache:
             data = zlib.decompress(kept[1])
         except zlib.error:
             return None  # a damaged row: built again, and replaced by save()
-        self._used.append((fmt, entry.id, variant))
+        self._reused += 1
         return data
 
     def add(self, fmt: str, entry: Entry, variant: str, data: bytes) -> None:
@@ -124,21 +124,17 @@ class FragmentCache:
         self._made.append((fmt, entry.id, variant, self._digest(entry), zlib.compress(data, 1)))
 
     def save(self) -> None:
-        """Write the fragments built in this run, each replacing the one kept before it;
-        mark those reused as used now; drop the least recently used beyond ``MAX_ROWS``."""
+        """Write the fragments built in this run, each replacing the one kept before it, and
+        drop the oldest written beyond ``MAX_ROWS``."""
         made, self._made = self._made, []
-        used, self._used = self._used, []
-        if not made and not used:
+        log.debug("fragment cache: %d reused, %d built and kept", self._reused, len(made))
+        if not made:
             return
         try:
             with self._conn:
                 (last,) = self._conn.execute(
                     "SELECT coalesce(max(seen), 0) FROM fragments"
                 ).fetchone()
-                self._conn.executemany(
-                    "UPDATE fragments SET seen = ? WHERE entry_id = ? AND fmt = ? AND variant = ?",
-                    ((last + 1, entry_id, fmt, variant) for fmt, entry_id, variant in used),
-                )
                 self._conn.executemany(
                     "INSERT INTO fragments (fmt, entry_id, variant, digest, data, seen)"
                     " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (entry_id, fmt, variant)"
@@ -155,7 +151,6 @@ class FragmentCache:
                     )
         except sqlite3.Error as err:
             self._failed("written", err)
-        log.debug("fragment cache: %d reused, %d built and kept", len(used), len(made))
 
     def close(self) -> None:
         """Close the file; one found damaged is deleted (the next run starts a new one)."""
@@ -179,10 +174,21 @@ class FragmentCache:
         return found
 
 
+@functools.cache
+def _libraries() -> str:
+    """The versions of the libraries that build and serialise fragments."""
+    from feedgen.version import version_full
+    from lxml.etree import LXML_VERSION
+
+    return f"feedgen {version_full} lxml {LXML_VERSION}"
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=10)
     try:
-        # A cache: a power cut may lose its last writes (a damaged file is replaced).
+        # A cache: a crash or power cut may lose or damage its last writes (a damaged file
+        # is replaced), so no journal file is made and deleted, and nothing is synced.
+        conn.execute("PRAGMA journal_mode = MEMORY")
         conn.execute("PRAGMA synchronous = OFF")
         if conn.execute("PRAGMA user_version").fetchone()[0] != VERSION:
             conn.executescript(
