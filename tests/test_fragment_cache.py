@@ -201,3 +201,20 @@ def test_only_subscription_documents_keep_fragments_and_the_file_stays_bounded(
     assert max(dropped) <= min(after.values())
     assert max(after.values()) == max(before.values()) + 1  # the last run's rows are in
     assert tree_bytes(kept.output) == tree_bytes(none.output)
+
+
+def test_a_folder_in_the_caches_place_never_stops_a_publish(
+    sites: tuple[Config, Config], caplog: pytest.LogCaptureFixture
+) -> None:
+    kept, none = sites
+    fragments_path(kept.store).mkdir()
+    retitled = (replace(kept, title="Another title"), replace(none, title="Another title"))
+    for config in retitled:  # a full render, which deletes the cache
+        publish(config, NOW + timedelta(hours=1))
+    for config in retitled:  # a small one, which opens it
+        _edit(config, 5, 1)
+        publish(config, NOW + timedelta(hours=2))
+    assert tree_bytes(kept.output) == tree_bytes(none.output)
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("fragment cache not deleted" in m for m in messages)
+    assert any("fragment cache not used" in m for m in messages)

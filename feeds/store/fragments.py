@@ -23,7 +23,6 @@ are built instead; deleting it is always safe.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import json
@@ -53,8 +52,12 @@ def forget_fragments(store: Path) -> None:
     """Delete the cache of ``store`` (a full render makes every fragment again)."""
     path = fragments_path(store)
     for name in (path.name, f"{path.name}-journal"):
-        with contextlib.suppress(FileNotFoundError):
+        try:
             (path.parent / name).unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as err:  # a folder in its place, say: a cache never stops a publish
+            log.warning("%s: fragment cache not deleted: %s", path.parent / name, err)
 
 
 class FragmentCache:
