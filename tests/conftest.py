@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import compileall
 import os
 import shutil
 import signal
@@ -26,6 +27,18 @@ pytest_plugins = ["tests.deploy_support"]
 REPO = Path(__file__).resolve().parent.parent
 REAL_SEEDS = REPO / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the package once, in the controller, before any worker starts.
+
+    Dozens of tests run ``feeds`` as a process. Where PYTHONDONTWRITEBYTECODE is set
+    (this project's CI machine sets it), an editable checkout has no
+    bytecode, and each of those processes would compile the package from source again.
+    """
+    if not hasattr(config, "workerinput"):  # xdist workers find it done
+        for package in ("feeds", "watcher"):
+            compileall.compile_dir(REPO / package, quiet=1)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
@@ -311,9 +312,10 @@ class ColdCheckedHistory(History):
             super().teardown()
 
 
-# 200 histories in all, in two halves that xdist runs side by side: one test of 200 would be
-# the whole suite's critical path. Each half draws its own histories (its own seed).
-_HALF = settings(max_examples=100, stateful_step_count=10, deadline=None)
+# 130 histories in every test run, in two halves that xdist runs side by side (one test of
+# them all would be the suite's critical path); each half draws its own. CI's slow stage
+# draws 300 more, longer ones: the suite stays under a minute on two cores.
+_HALF = settings(max_examples=65, stateful_step_count=10, deadline=None)
 
 
 class TestHistoryFirstHalf(ColdCheckedHistory.TestCase):  # type: ignore[misc,valid-type]
@@ -322,3 +324,8 @@ class TestHistoryFirstHalf(ColdCheckedHistory.TestCase):  # type: ignore[misc,va
 
 class TestHistorySecondHalf(ColdCheckedHistory.TestCase):  # type: ignore[misc,valid-type]
     settings = _HALF
+
+
+@pytest.mark.slow
+class TestHistoryDeep(ColdCheckedHistory.TestCase):  # type: ignore[misc,valid-type]
+    settings = settings(max_examples=300, stateful_step_count=15, deadline=None)
