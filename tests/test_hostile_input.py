@@ -46,13 +46,14 @@ def test_unreadable_names_are_rejected_by_name_and_the_rest_publish(config: Conf
     (seeds / "loop.txt").symlink_to("loop.txt")
     (seeds / "folder.txt").mkdir()
     os.mkfifo(seeds / "pipe.txt")
-    (seeds / "dangling.txt").symlink_to("nowhere.txt")  # vanished: simply not there
+    (seeds / "dangling.txt").symlink_to("nowhere.txt")
     with socket.socket(socket.AF_UNIX) as sock:
         sock.bind(str(seeds / "sock.txt"))
         report = publish(config, NOW)
     assert titles(config) == ["A good story"]
     assert sorted(report.rejected) == sorted(
         [
+            f"{seeds}/dangling.txt: cannot read: a symlink to a missing file (nowhere.txt)",
             f"{seeds}/folder.txt: a folder, not a seed file",
             f"{seeds}/loop.txt: cannot read: Too many levels of symbolic links",
             f"{seeds}/pipe.txt: a named pipe, not a seed file",
@@ -62,7 +63,7 @@ def test_unreadable_names_are_rejected_by_name_and_the_rest_publish(config: Conf
     # Reported once, not on every run; and still rejected (exit 1) while they are there.
     again = publish(config, NOW)
     assert again.newly_rejected == ()
-    assert len(again.rejected) == 4
+    assert len(again.rejected) == 5
 
 
 def test_a_seed_that_turns_into_a_loop_keeps_its_entry(config: Config) -> None:
@@ -73,6 +74,28 @@ def test_a_seed_that_turns_into_a_loop_keeps_its_entry(config: Config) -> None:
     assert titles(config) == ["A good story"]
     assert len(report.rejected) == 1
     (config.seeds / "good.txt").unlink()
+    publish(config, NOW)
+    assert titles(config) == []
+
+
+def test_a_seed_whose_link_target_goes_missing_keeps_its_entry(config: Config) -> None:
+    # A seed linked from a mount that is not there for a while: its entry is not deleted.
+    elsewhere = config.seeds.parent / "mount"
+    elsewhere.mkdir()
+    (config.seeds / "good.txt").rename(elsewhere / "good.txt")
+    (config.seeds / "good.txt").symlink_to(elsewhere / "good.txt")
+    publish(config, NOW)
+    assert titles(config) == ["A good story"]
+    (elsewhere / "good.txt").rename(elsewhere / "away.txt")
+    report = publish(config, NOW)
+    assert titles(config) == ["A good story"]
+    assert report.rejected == (
+        f"{config.seeds}/good.txt: cannot read: a symlink to a missing file"
+        f" ({elsewhere}/good.txt)",
+    )
+    (elsewhere / "away.txt").rename(elsewhere / "good.txt")
+    assert publish(config, NOW).rejected == ()
+    (config.seeds / "good.txt").unlink()  # removing the link is what deletes it
     publish(config, NOW)
     assert titles(config) == []
 

@@ -50,6 +50,10 @@ def scan_seeds(folder: Path) -> tuple[dict[str, SeedStat], dict[str, str]]:
             try:
                 st = entry.stat()  # follows a symlink, as reading it would
             except FileNotFoundError:
+                # Gone since the listing; but a symlink whose target is missing (a mount
+                # not there just now) is refused, so its entry stays published.
+                if entry.is_symlink() and (target := _link_target(entry.path)) is not None:
+                    refused[name] = f"cannot read: a symlink to a missing file ({target})"
                 continue
             except OSError as err:  # a symlink loop, a permission denied
                 refused[name] = f"cannot read: {err.strerror or err}"
@@ -60,6 +64,14 @@ def scan_seeds(folder: Path) -> tuple[dict[str, SeedStat], dict[str, str]]:
                 kind = next((k for test, k in _KINDS if test(st.st_mode)), "not a file")
                 refused[name] = f"{kind}, not a seed file"
     return found, refused
+
+
+def _link_target(path: str) -> str | None:
+    """Where the symlink at ``path`` points, or None when the link itself is gone."""
+    try:
+        return str(Path(path).readlink())
+    except OSError:
+        return None
 
 
 def read_seed(
