@@ -104,6 +104,11 @@ class SchemaVersionError(StoreError):
         )
 
 
+class SeedsEmptiedError(FeedsError):
+    """The seeds folder holds no seed, but entries were published from it: most likely a
+    mount that is not there. Going on would delete every entry."""
+
+
 class PublishError(FeedsError):
     """A rendered file failed its check before replacing the published one."""
 

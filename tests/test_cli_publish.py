@@ -50,6 +50,29 @@ def test_rejected_seed_exit_1_and_names_the_file(
     assert len(feedparser.parse((tmp_path / "output/all.atom").read_bytes()).entries) == 10
 
 
+def test_a_seeds_folder_found_empty_is_refused_until_said_to_be_meant(
+    run_feeds: RunFeeds, seeds_dir: Path, tmp_path: Path
+) -> None:
+    assert run_feeds("publish", "--quiet").returncode == 0
+    published = tree_bytes(tmp_path / "output")
+    seeds_dir.rename(tmp_path / "away")
+    seeds_dir.mkdir()  # what an unmounted mount point looks like
+    refused = run_feeds("publish", "--quiet")
+    assert refused.returncode == 2
+    assert refused.stderr.splitlines() == [
+        f"error: {seeds_dir} holds no seed, but 2 were published from it; nothing was"
+        " changed. If it is a mount, it is not there: mount it. To unpublish every entry,"
+        " run feeds publish --allow-empty once"
+    ]
+    assert tree_bytes(tmp_path / "output") == published
+    assert run_feeds("status").returncode != 0  # the failure is on record
+    meant = run_feeds("publish", "--quiet", "--allow-empty")
+    assert (meant.returncode, meant.stderr) == (0, "")
+    feed = feedparser.parse(str(tmp_path / "output" / "all.atom"))
+    assert feed.entries == [] and not feed.bozo
+    assert run_feeds("publish", "--quiet").returncode == 0  # no seed now, and none before
+
+
 def test_bad_config_exit_2_naming_the_key(
     run_feeds: RunFeeds, seeds_dir: Path, tmp_path: Path
 ) -> None:

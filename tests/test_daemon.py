@@ -184,14 +184,31 @@ def test_a_failing_scan_is_logged_and_the_daemon_carries_on(
 ) -> None:
     out = tmp_path / "output"
     out.mkdir()
+    store = tmp_path / ".feeds" / "state.sqlite"
     (out / "all.atom").mkdir()  # a folder where a feed must go: every publish fails
     with watching(tmp_path) as daemon:
         assert wait_until(lambda: bool(daemon.messages("scan failed")))
+        assert wait_for_scans(store, 2)
+        # Logged once while it lasts (each scan fails alike), and when it ends.
+        assert len(daemon.messages("scan failed")) == 1
         status = json.loads(run_feeds("status", "--json").stdout)
         assert "all.atom" in status["last_scan_error"]
         (out / "all.atom").rmdir()
         assert wait_until(lambda: len(titles(out / "all.atom")) == 10)
         assert wait_until(lambda: run_feeds("status").returncode == 0)
+        assert daemon.messages("scans work again")
+        # The seeds folder found empty (a mount not there): refused, nothing unpublished.
+        published = tree_bytes(out)
+        seeds_dir.rename(tmp_path / "away")
+        seeds_dir.mkdir()
+        assert wait_until(lambda: bool(daemon.messages("holds no seed")))
+        assert wait_for_scans(store, 2)
+        assert len(daemon.messages("holds no seed")) == 1
+        assert tree_bytes(out) == published
+        seeds_dir.rmdir()
+        (tmp_path / "away").rename(seeds_dir)
+        assert wait_until(lambda: len(daemon.messages("scans work again")) == 2)
+        assert tree_bytes(out) == published
         assert daemon.proc.poll() is None
 
 

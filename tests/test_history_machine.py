@@ -20,7 +20,9 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from lxml import etree
 
 from feeds.config import Config
+from feeds.errors import SeedsEmptiedError
 from feeds.publish.run import publish
+from tests.conftest import tree_bytes
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 FH = "{http://purl.org/syndication/history/1.0}"
@@ -172,6 +174,7 @@ class History(RuleBasedStateMachine):
         self.articles: dict[int, Article] = {}
         self.deleted: dict[str, Deleted] = {}
         self.next_number = 1
+        self.had_seeds = False  # whether the last publish found any seed
 
     def teardown(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)
@@ -188,7 +191,17 @@ class History(RuleBasedStateMachine):
         os.utime(path, ns=(stamp, stamp))
 
     def _publish(self) -> None:
-        publish(self.config, self.now)
+        if self.had_seeds and not self.articles:
+            # The last seed deleted looks like a mount gone away: refused, nothing touched,
+            # until the user says so.
+            before = tree_bytes(self.config.output)
+            with pytest.raises(SeedsEmptiedError):
+                publish(self.config, self.now)
+            assert tree_bytes(self.config.output) == before
+            publish(self.config, self.now, allow_empty=True)
+        else:
+            publish(self.config, self.now)
+        self.had_seeds = bool(self.articles)
         # The main feed stays when its last entry goes; another that vanished starts anew
         # if it comes back.
         live = {"all"}.union(*(a.feeds() for a in self.articles.values()))

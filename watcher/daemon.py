@@ -85,6 +85,7 @@ class Watcher:
         self.reload = threading.Event()
         self.scans = 0
         self.deploy_error = ""  # the last deploy failure logged, so each is logged once
+        self.scan_error = ""  # the same for scans: a mount away fails every scan alike
         self.pinger = self._make_pinger(self.config)
         self.server: FeedServer | None = None
         if serve:
@@ -139,12 +140,12 @@ class Watcher:
             log.debug("scan skipped: %s", err)
             return None
         except FeedsError as err:
-            log.error("scan failed: %s", err)
+            self._scan_failed(str(err))
             record_scan_failure(config, now, str(err))
             return None
         except OSError as err:  # read-only, full, gone: a line, and the next scan tries again
             line = f"{err.filename}: {err.strerror or err}" if err.filename else str(err)
-            log.error("scan failed: %s", line)
+            self._scan_failed(line)
             record_scan_failure(config, now, line)
             return None
         except Exception as err:
@@ -152,6 +153,9 @@ class Watcher:
             record_scan_failure(config, now, f"{type(err).__name__}: {err}")
             return None
         ms = (time.perf_counter() - started) * 1000
+        if self.scan_error:
+            log.info("scans work again")
+            self.scan_error = ""
         for warning in report.warnings:
             log.warning("%s", warning)
         if report.deploy is not None:  # the pings below were held back if it failed
@@ -174,6 +178,15 @@ class Watcher:
         else:
             log.debug("idle scan in %.0f ms (%d deferred)", ms, len(report.deferred))
         return report
+
+    def _scan_failed(self, error: str) -> None:
+        """Log a failed scan: at error level when it first happens or changes, then at
+        debug level (``feeds status`` shows it all along)."""
+        if error != self.scan_error:
+            log.error("scan failed: %s; each scan tries again", error)
+        else:
+            log.debug("scan failed: %s", error)
+        self.scan_error = error
 
     def _log_deploy(self, error: str, summary: str) -> None:
         """A failing deploy is retried every scan: its error is logged when it first happens

@@ -45,6 +45,12 @@ log = logging.getLogger("feeds")
     is_flag=True,
     help="Start a new store even though the output folder was published to before.",
 )
+@click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Go on when the seeds folder is found empty after seeds were published from it"
+    " (every entry is then deleted).",
+)
 @click.option("--now", "now_text", hidden=True, help="Publish as if at this ISO 8601 time.")
 @verbosity_options
 def publish(
@@ -54,6 +60,7 @@ def publish(
     wait: float,
     rebuild: bool,
     new_store: bool,
+    allow_empty: bool,
     now_text: str | None,
     verbose: int,
     quiet: bool,
@@ -89,6 +96,7 @@ def publish(
                 progress=progress,
                 settled_before_ns=settled_before(config),
                 new_store=new_store,
+                allow_empty=allow_empty,
             )
     except StoreError:
         # Locked: another publisher is at work. Otherwise the store is what failed, and

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from feeds.config import Config
-from feeds.errors import ConfigError, SeedError
+from feeds.errors import ConfigError, SeedError, SeedsEmptiedError
 from feeds.ingest.seeds import UNREADABLE, SeedStat, read_seed, scan_seeds
 from feeds.records import SeedFingerprint, StoredSeed
 from feeds.store.columns import stored_seed
@@ -69,13 +69,22 @@ def sync_seeds(
     progress: Progress | None = None,
     settled_before_ns: int | None = None,
     workers: Workers | None = None,
+    allow_empty: bool = False,
 ) -> SeedChanges:
     """Read the seeds whose size or mtime changed; record stories, rejections and deletions.
 
-    Many are read on ``workers`` (a pool of this run's own when not given)."""
+    Many are read on ``workers`` (a pool of this run's own when not given). A seeds
+    folder found empty after seeds were published from it is refused
+    (``SeedsEmptiedError``) unless ``allow_empty``."""
     changes = SeedChanges()
     seen = store.seed_stats()
     stats, refused = _scan(config)
+    if seen and not stats and not refused and not allow_empty:
+        raise SeedsEmptiedError(
+            f"{config.seeds} holds no seed, but {len(seen)} were published from it; nothing"
+            " was changed. If it is a mount, it is not there: mount it. To unpublish every"
+            " entry, run feeds publish --allow-empty once"
+        )
     _refuse(config, refused, seen, changes)
     present = stats | dict.fromkeys(refused, UNREADABLE)  # its last good stories stay
     changes.count = len(present)

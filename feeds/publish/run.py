@@ -97,6 +97,7 @@ def publish(
     status: Mapping[str, str] | None = None,
     verify: bool = True,
     new_store: bool = False,
+    allow_empty: bool = False,
 ) -> PublishReport:
     """Bring ``config.output`` up to date with ``config.seeds``; see the module docstring.
 
@@ -106,7 +107,8 @@ def publish(
     watcher does it every few scans) every file published before is checked
     (size and mtime) and any that is missing or altered is written again.
     A missing or empty store beside an output folder that was published to is
-    refused (``StoreMissingError``) unless ``new_store``.
+    refused (``StoreMissingError``) unless ``new_store``. So is a seeds folder found
+    empty after seeds were published from it (``SeedsEmptiedError``) unless ``allow_empty``.
     """
     started = time.perf_counter()
     now = now.astimezone(UTC).replace(microsecond=0)
@@ -123,7 +125,9 @@ def publish(
         if not new_store:
             refuse_lost_store(config, store)
         with store.transaction():
-            run = _run(store, config, now, rebuild, progress, settled_before_ns, verify)
+            run = _run(
+                store, config, now, rebuild, progress, settled_before_ns, verify, allow_empty
+            )
             store.set_status(
                 last_run=now.isoformat(),
                 render_fingerprint=_fingerprint(config),
@@ -167,13 +171,14 @@ def _run(
     progress: Progress | None,
     settled_before_ns: int | None,
     verify: bool,
+    allow_empty: bool,
 ) -> _Run:
     """Seeds → entries → output files, all recorded in the store's open transaction."""
     interrupted = sweep_temporaries(config.output)
     # What the last publish left, checked before this one changes anything.
     damage = check_outputs(store, config.output, not config.teasers) if verify else Damage()
     with Workers() as workers:
-        seeds = sync_seeds(store, config, progress, settled_before_ns, workers)
+        seeds = sync_seeds(store, config, progress, settled_before_ns, workers, allow_empty)
         if store.status().get("max_authors") != str(config.max_authors):
             seeds.keys |= store.story_keys()  # every entry's authors are capped anew
         writer = OutputWriter(config.output)
