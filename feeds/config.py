@@ -119,6 +119,24 @@ def _str(value: Any, key: str) -> str:
     return value.strip()
 
 
+def _text(value: Any, key: str) -> str:
+    """Text shown in the feeds and pages: what XML 1.0 can carry (lxml refuses the rest)."""
+    text = _str(value, key)
+    bad = next((c for c in text if _not_xml_text(c)), None)
+    if bad is not None:
+        raise ValueError(f"must not hold control characters (it holds U+{ord(bad):04X})")
+    return text
+
+
+def _not_xml_text(char: str) -> bool:
+    code = ord(char)
+    return (
+        (code < 0x20 and char not in "\t\n\r")
+        or 0xD800 <= code <= 0xDFFF
+        or code in (0xFFFE, 0xFFFF)
+    )
+
+
 def _path(value: Any, key: str) -> Path:
     return Path(_str(value, key))
 
@@ -260,7 +278,7 @@ def _language(value: Any, key: str) -> str:
 
 _KEYS: dict[str, dict[str, tuple[str, Converter]]] = {
     "site": {
-        "title": ("title", _str),
+        "title": ("title", _text),
         "base_url": ("base_url", _base_url),
         "tag_authority": ("tag_authority", _tag_authority),
         "tag_date": ("tag_date", _tag_date),
@@ -364,7 +382,7 @@ def _section_names(content: Any, source: str) -> tuple[tuple[str, str], ...]:
     names = []
     for slug, name in content.items():
         try:
-            names.append((slug, _str(name, slug)))
+            names.append((slug, _text(name, slug)))
         except ValueError as err:
             raise ConfigError(source, f"sections.{slug}", str(err)) from None
     return tuple(sorted(names))

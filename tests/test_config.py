@@ -94,6 +94,10 @@ settle = 0.5
         ({"site": {"base_url": 'https://x.org/"a'}}, "site.base_url", "URL characters"),
         ({"site": {"base_url": "https://x.org/<b>"}}, "site.base_url", "URL characters"),
         ({"site": {"base_url": "https://x.org/a b"}}, "site.base_url", "URL characters"),
+        # Text no XML document can carry: lxml refused it in the middle of a render.
+        ({"site": {"title": "News\x01"}}, "site.title", "control characters (it holds U+0001)"),
+        ({"site": {"title": "News \uffff"}}, "site.title", "(it holds U+FFFF)"),
+        ({"sections": {"news": "A\x1fB"}}, "sections.news", "(it holds U+001F)"),
     ],
 )
 def test_bad_values_name_the_key(data: dict[str, object], key: str, message: str) -> None:
