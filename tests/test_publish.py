@@ -197,6 +197,18 @@ def test_editing_a_headline_keeps_the_id(config: Config) -> None:
     assert len(entries) == 10
 
 
+def test_an_edit_under_a_clock_set_back_still_moves_updated_forward(config: Config) -> None:
+    publish(config, NOW)
+    seed = config.seeds / "003_710dfe4fad0154d6.txt"
+    title = "£40m for CSE not enough - councils"
+    seed.write_text(seed.read_text().replace("£20m for the National", "£25m for the National"))
+    publish(config, LATER)
+    assert _entries(config)[title].updated == "2026-11-02T12:00:00+00:00"
+    seed.write_text(seed.read_text().replace("£25m for the National", "£30m for the National"))
+    publish(config, NOW)  # the clock was set back a day
+    assert _entries(config)[title].updated == "2026-11-02T12:00:01+00:00"
+
+
 def test_deleting_a_seed_removes_its_entries_and_files(config: Config) -> None:
     publish(config, NOW)
     (config.seeds / "000_6213f4a63f5092ea.txt").unlink()

@@ -77,6 +77,13 @@ def published_time(
     return min(value, now)
 
 
+def edited_at(last_updated: datetime, now: datetime) -> datetime:
+    """The ``updated`` of an entry edited ``now``: ``now``, or a second after its last
+    ``updated`` when the clock reads earlier (set back). An ``updated`` that went back
+    would tell readers the edit is an older copy than the one they hold."""
+    return max(now, last_updated + timedelta(seconds=1))
+
+
 def reconcile(
     store: Store,
     seeds: SeedChanges,
@@ -191,7 +198,7 @@ def _entries(
         old = matches.get(story.key)
         if old is not None:
             published = published_time(story, old.first_seen, zone, now)
-            updated = old.updated if digest == old.content_hash else now
+            updated = old.updated if digest == old.content_hash else edited_at(old.updated, now)
             entry = Entry(
                 old.id, old.slug, story, digest, old.first_seen, published, max(updated, published)
             )
