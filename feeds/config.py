@@ -13,24 +13,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
-import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
+from feeds import config_values as checks
+from feeds.config_values import FORMATS, Converter
 from feeds.deploy.settings import DeploySettings, deploy_settings
 from feeds.errors import ConfigError
-from feeds.ids import is_valid_tag_authority, is_valid_tag_date
 from feeds.ingest.normalise import DEFAULT_MAX_SEED_BYTES
 
 CONFIG_NAME = "feeds.toml"
-FORMATS = ("atom", "rss", "json")
 DEFAULT_BASE_URL = "http://localhost:8080/"
 
 
@@ -110,206 +107,40 @@ class Config:
 
 
 # (table, key) → (Config field, converter)
-Converter = Callable[[Any, str], Any]
-
-
-def _str(value: Any, key: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError("must be a non-empty string")
-    return value.strip()
-
-
-def _text(value: Any, key: str) -> str:
-    """Text shown in the feeds and pages: what XML 1.0 can carry (lxml refuses the rest)."""
-    text = _str(value, key)
-    bad = next((c for c in text if _not_xml_text(c)), None)
-    if bad is not None:
-        raise ValueError(f"must not hold control characters (it holds U+{ord(bad):04X})")
-    return text
-
-
-def _not_xml_text(char: str) -> bool:
-    code = ord(char)
-    return (
-        (code < 0x20 and char not in "\t\n\r")
-        or 0xD800 <= code <= 0xDFFF
-        or code in (0xFFFE, 0xFFFF)
-    )
-
-
-def _path(value: Any, key: str) -> Path:
-    return Path(_str(value, key))
-
-
-def _whole(low: int, high: int) -> Converter:
-    """A converter for a whole number from ``low`` to ``high``."""
-
-    def convert(value: Any, key: str) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ValueError(f"must be a whole number from {low} to {high}")
-        return value
-
-    return convert
-
-
-def _number(value: Any, key: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError("must be a finite number of seconds")
-    return float(value)
-
-
-def _days(value: Any, key: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3650:
-        raise ValueError("must be a whole number of days from 0 to 3650")
-    return value
-
-
-def _seconds(value: Any, key: str) -> float:
-    seconds = _number(value, key)
-    if not 0 <= seconds <= 3600:
-        raise ValueError("must be a number of seconds from 0 to 3600")
-    return seconds
-
-
-def _interval(value: Any, key: str) -> float:
-    seconds = _number(value, key)
-    if not 0.1 <= seconds <= 86400:
-        raise ValueError("must be a number of seconds from 0.1 to 86400")
-    return seconds
-
-
-def _timeout(value: Any, key: str) -> float:
-    seconds = _number(value, key)
-    if not 0.1 <= seconds <= 300:
-        raise ValueError("must be a number of seconds from 0.1 to 300")
-    return seconds
-
-
-# RFC 3986: unreserved, reserved and percent-encoding characters, nothing else.
-_URL_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
-
-
-def _bool(value: Any, key: str) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError("must be true or false")
-    return value
-
-
-def _base_url(value: Any, key: str) -> str:
-    url = _str(value, key)
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise ValueError("must be an absolute http:// or https:// URL without query or fragment")
-    if not _URL_CHARS.fullmatch(url):
-        # It is written into XML, HTML and a processing instruction: only URL characters.
-        raise ValueError("must hold only URL characters (no spaces, quotes, < or >)")
-    return url if url.endswith("/") else url + "/"
-
-
-def _tag_authority(value: Any, key: str) -> str:
-    authority = _str(value, key)
-    if not is_valid_tag_authority(authority):
-        raise ValueError("must be a lower-case domain name you own, such as example.org")
-    return authority
-
-
-def _tag_date(value: Any, key: str) -> str:
-    text = value.isoformat() if hasattr(value, "isoformat") else value
-    if not isinstance(text, str) or not is_valid_tag_date(text) or not _real_date(text):
-        raise ValueError("must be a date you owned the domain on: YYYY, YYYY-MM or YYYY-MM-DD")
-    return text
-
-
-def _real_date(text: str) -> bool:
-    """``2026``, ``2026-02``, ``2026-02-28``: a year from 1, a month 1-12, a day in it."""
-    try:
-        date.fromisoformat((text + "-01-01")[:10])
-    except ValueError:
-        return False
-    return text[:4] != "0000"
-
-
-def _timezone(value: Any, key: str) -> str:
-    name = _str(value, key)
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as err:
-        raise ValueError(f"unknown time zone {name!r}") from err
-    return name
-
-
-def _formats(value: Any, key: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not value or any(v not in FORMATS for v in value):
-        raise ValueError(f"must be a non-empty list drawn from {list(FORMATS)}")
-    return tuple(f for f in FORMATS if f in value)
-
-
-def _port(value: Any, key: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 65535:
-        raise ValueError("must be a port number from 0 to 65535")
-    return value
-
-
-def _retries(value: Any, key: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
-        raise ValueError("must be a whole number from 0 to 10")
-    return value
-
-
-def _hubs(value: Any, key: str) -> tuple[str, ...]:
-    if not isinstance(value, list):
-        raise ValueError("must be a list of hub URLs")
-    hubs = []
-    for item in value:
-        url = _str(item, key)
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"{url!r} is not an absolute http:// or https:// URL")
-        hubs.append(url)
-    return tuple(dict.fromkeys(hubs))
-
-
-def _language(value: Any, key: str) -> str:
-    lang = _str(value, key)
-    if not all(part.isalnum() and part.isascii() for part in lang.split("-")):
-        raise ValueError("must be a language tag such as en or en-GB")
-    return lang
-
-
 _KEYS: dict[str, dict[str, tuple[str, Converter]]] = {
     "site": {
-        "title": ("title", _text),
-        "base_url": ("base_url", _base_url),
-        "tag_authority": ("tag_authority", _tag_authority),
-        "tag_date": ("tag_date", _tag_date),
-        "language": ("language", _language),
-        "timezone": ("timezone", _timezone),
+        "title": ("title", checks.text),
+        "base_url": ("base_url", checks.base_url),
+        "tag_authority": ("tag_authority", checks.tag_authority),
+        "tag_date": ("tag_date", checks.tag_date),
+        "language": ("language", checks.language),
+        "timezone": ("timezone", checks.timezone),
     },
     "publish": {
-        "seeds": ("seeds", _path),
-        "output": ("output", _path),
-        "store": ("store", _path),
-        "max_entries": ("max_entries", _whole(1, 10_000)),
-        "max_authors": ("max_authors", _whole(1, 1_000)),
-        "formats": ("formats", _formats),
-        "teasers": ("teasers", _bool),
-        "max_seed_bytes": ("max_seed_bytes", _whole(1, 1 << 30)),
-        "tombstone_days": ("tombstone_days", _whole(1, 3650)),
-        "corrections_days": ("corrections_days", _days),
-        "settle": ("settle", _seconds),
+        "seeds": ("seeds", checks.path),
+        "output": ("output", checks.path),
+        "store": ("store", checks.path),
+        "max_entries": ("max_entries", checks.whole(1, 10_000)),
+        "max_authors": ("max_authors", checks.whole(1, 1_000)),
+        "formats": ("formats", checks.formats),
+        "teasers": ("teasers", checks.boolean),
+        "max_seed_bytes": ("max_seed_bytes", checks.whole(1, 1 << 30)),
+        "tombstone_days": ("tombstone_days", checks.whole(1, 3650)),
+        "corrections_days": ("corrections_days", checks.days),
+        "settle": ("settle", checks.seconds),
     },
     "watch": {
-        "interval": ("interval", _interval),
-        "settle": ("settle", _seconds),  # its first home, still read
+        "interval": ("interval", checks.interval),
+        "settle": ("settle", checks.seconds),  # its first home, still read
     },
     "serve": {
-        "host": ("host", _str),
-        "port": ("port", _port),
+        "host": ("host", checks.nonempty),
+        "port": ("port", checks.port),
     },
     "websub": {
-        "hubs": ("hubs", _hubs),
-        "timeout": ("hub_timeout", _timeout),
-        "retries": ("hub_retries", _retries),
+        "hubs": ("hubs", checks.hubs),
+        "timeout": ("hub_timeout", checks.timeout),
+        "retries": ("hub_retries", checks.retries),
     },
 }
 _PATH_FIELDS = ("seeds", "output", "store")
@@ -382,7 +213,7 @@ def _section_names(content: Any, source: str) -> tuple[tuple[str, str], ...]:
     names = []
     for slug, name in content.items():
         try:
-            names.append((slug, _text(name, slug)))
+            names.append((slug, checks.text(name, slug)))
         except ValueError as err:
             raise ConfigError(source, f"sections.{slug}", str(err)) from None
     return tuple(sorted(names))
