@@ -127,11 +127,11 @@ _KEYS: dict[str, dict[str, tuple[str, Converter]]] = {
         "max_seed_bytes": ("max_seed_bytes", checks.whole(1, 1 << 30)),
         "tombstone_days": ("tombstone_days", checks.whole(1, 3650)),
         "corrections_days": ("corrections_days", checks.days),
-        "settle": ("settle", checks.seconds),
+        "settle": ("settle", checks.seconds(0, 3600)),
     },
     "watch": {
-        "interval": ("interval", checks.interval),
-        "settle": ("settle", checks.seconds),  # its first home, still read
+        "interval": ("interval", checks.seconds(0.1, 86400)),
+        "settle": ("settle", checks.seconds(0, 3600)),  # its first home, still read
     },
     "serve": {
         "host": ("host", checks.nonempty),
@@ -139,7 +139,7 @@ _KEYS: dict[str, dict[str, tuple[str, Converter]]] = {
     },
     "websub": {
         "hubs": ("hubs", checks.hubs),
-        "timeout": ("hub_timeout", checks.timeout),
+        "timeout": ("hub_timeout", checks.seconds(0.1, 300)),
         "retries": ("hub_retries", checks.retries),
     },
 }

@@ -74,25 +74,16 @@ def days(value: Any, key: str) -> int:
     return value
 
 
-def seconds(value: Any, key: str) -> float:
-    seconds = _number(value, key)
-    if not 0 <= seconds <= 3600:
-        raise ValueError("must be a number of seconds from 0 to 3600")
-    return seconds
+def seconds(low: float, high: float) -> Converter:
+    """A converter for a number of seconds from ``low`` to ``high``."""
 
+    def convert(value: Any, key: str) -> float:
+        number = _number(value, key)
+        if not low <= number <= high:
+            raise ValueError(f"must be a number of seconds from {low:g} to {high:g}")
+        return number
 
-def interval(value: Any, key: str) -> float:
-    seconds = _number(value, key)
-    if not 0.1 <= seconds <= 86400:
-        raise ValueError("must be a number of seconds from 0.1 to 86400")
-    return seconds
-
-
-def timeout(value: Any, key: str) -> float:
-    seconds = _number(value, key)
-    if not 0.1 <= seconds <= 300:
-        raise ValueError("must be a number of seconds from 0.1 to 300")
-    return seconds
+    return convert
 
 
 # RFC 3986: unreserved, reserved and percent-encoding characters, nothing else.
