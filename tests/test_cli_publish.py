@@ -16,7 +16,14 @@ import pytest
 from lxml import etree
 
 from feeds.store.lock import publish_lock
-from tests.conftest import SEED_MTIME_NS, RunFeeds, tree_bytes, wait_until, write_corpus
+from tests.conftest import (
+    SEED_MTIME_NS,
+    RunFeeds,
+    synthetic_seed,
+    tree_bytes,
+    wait_until,
+    write_corpus,
+)
 
 NOW = "2026-11-01T12:00:00+00:00"
 
@@ -71,6 +78,42 @@ def test_a_seeds_folder_found_empty_is_refused_until_said_to_be_meant(
     feed = feedparser.parse(str(tmp_path / "output" / "all.atom"))
     assert feed.entries == [] and not feed.bozo
     assert run_feeds("publish", "--quiet").returncode == 0  # no seed now, and none before
+
+
+def test_a_bug_exits_70_with_its_traceback_and_leaves_the_output_whole(
+    run_feeds: RunFeeds, seeds_dir: Path, tmp_path: Path
+) -> None:
+    assert run_feeds("publish", "--quiet").returncode == 0
+    published = tree_bytes(tmp_path / "output")
+    (seeds_dir / "new.txt").write_text(synthetic_seed(7), encoding="utf-8")
+    os.utime(seeds_dir / "new.txt", ns=(SEED_MTIME_NS, SEED_MTIME_NS))
+    # A bug put in the renderer, as a real process meets one: the run is not a rejection.
+    broken = (
+        "import feeds.publish.dispatch as d\n"
+        "def render(*args, **kwargs): raise RuntimeError('a bug')\n"
+        "d.render_batch = render\n"
+        "from feeds.cli import main\n"
+        "main()\n"
+    )
+    crashed = subprocess.run(
+        [sys.executable, "-c", broken, "publish", "--quiet"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert crashed.returncode == 70
+    assert "RuntimeError: a bug" in crashed.stderr
+    assert crashed.stderr.splitlines()[-1] == (
+        "error: an internal error in feeds (a bug): please report it with the traceback above"
+    )
+    assert tree_bytes(tmp_path / "output") == published
+    status = run_feeds("status")
+    assert status.returncode == 1 and "RuntimeError: a bug" in status.stdout + status.stderr
+    assert run_feeds("publish", "--quiet").returncode == 0  # the next run publishes it
+    ids = {e.id for e in feedparser.parse(str(tmp_path / "output" / "all.atom")).entries}
+    assert "tag:localhost,2026:entry/story-number-7-about-council-budgets" in ids
 
 
 def test_bad_config_exit_2_naming_the_key(

@@ -24,6 +24,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_OK = 0
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
+# sysexits' EX_SOFTWARE: a bug in feeds. Never 1, which monitoring reads as "seeds rejected".
+EXIT_BUG = 70
 PROGRESS_MIN_SEEDS = 2000
 
 

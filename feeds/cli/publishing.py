@@ -75,7 +75,7 @@ def publish(
 
     Exit codes: 0 all published; 1 some seeds rejected (the rest published) or
     the deploy failed (the output is kept; the next run uploads what is missing);
-    2 usage, config, store or lock error.
+    2 usage, config, store or lock error; 70 a bug in feeds.
 
     Example: feeds publish --quiet
     """
@@ -104,6 +104,9 @@ def publish(
         raise
     except (FeedsError, OSError) as err:
         record_publish_failure(config, now, one_line(err))
+        raise
+    except Exception as err:  # a bug: ``feeds status`` says the publish failed all the same
+        record_publish_failure(config, now, f"{type(err).__name__}: {err}")
         raise
     sys.exit(_tell(config, report, quiet, started))
 
