@@ -325,10 +325,10 @@ class ColdCheckedHistory(History):
             super().teardown()
 
 
-# 130 histories in every test run, in two halves that xdist runs side by side (one test of
+# 100 histories in every test run, in two halves that xdist runs side by side (one test of
 # them all would be the suite's critical path); each half draws its own. CI's slow stage
 # draws 300 more, longer ones: the suite stays under a minute on two cores.
-_HALF = settings(max_examples=65, stateful_step_count=10, deadline=None)
+_HALF = settings(max_examples=50, stateful_step_count=10, deadline=None)
 
 
 class TestHistoryFirstHalf(ColdCheckedHistory.TestCase):  # type: ignore[misc,valid-type]
