@@ -53,7 +53,10 @@ def test_rejected_seed_exit_1_and_names_the_file(
     assert result.returncode == 1
     assert result.stdout == ""
     (line,) = result.stderr.splitlines()
-    assert "seeds/empty.txt: empty file" in line
+    assert line.startswith("rejected: ") and "seeds/empty.txt: empty file" in line
+    # Still rejected on the next run (exit 1 while it lasts), in the same words.
+    again = run_feeds("publish", "--quiet")
+    assert (again.returncode, again.stderr.splitlines()) == (1, [line])
     assert len(feedparser.parse((tmp_path / "output/all.atom").read_bytes()).entries) == 10
 
 

@@ -144,7 +144,7 @@ def _refuse(
         if seen.get(name) == UNREADABLE:
             continue
         message = f"{config.seeds / name}: {refused[name]}"
-        log.warning("%s", message)
+        log.warning("rejected: %s", message)  # as the CLI words those still rejected
         changes.rejected_now.append(message)
         changes.rejections.append((SeedFingerprint(name, *UNREADABLE, ""), message))
 
@@ -232,7 +232,7 @@ def _settle(
             return None
         changes.rejected_now.append(outcome)
         changes.rejections.append((SeedFingerprint(name, st.st_size, st.st_mtime_ns, ""), outcome))
-        log.warning("%s", outcome)
+        log.warning("rejected: %s", outcome)
         return None
     fingerprint = outcome.fingerprint
     if expect is not None and (fingerprint.size, fingerprint.mtime_ns) != expect:
