@@ -117,6 +117,7 @@ class EntryRef:
     origin: str | None
     content_hash: str
     first_seen: datetime
+    published: datetime
     updated: datetime
     section_slug: str
     author_slugs: tuple[str, ...]

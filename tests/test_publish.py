@@ -209,6 +209,23 @@ def test_an_edit_under_a_clock_set_back_still_moves_updated_forward(config: Conf
     assert _entries(config)[title].updated == "2026-11-02T12:00:01+00:00"
 
 
+def test_a_clock_set_back_never_moves_an_undated_entrys_published(config: Config) -> None:
+    seed = config.seeds / "undated.txt"
+    seed.write_text(
+        "NEWS\n\nAn undated story\n\nStandfirst.\n\nBody.\n\nPopular articles by Jo Bloggs"
+    )
+    seen = int(LATER.timestamp() - 3600) * 1_000_000_000
+    os.utime(seed, ns=(seen, seen))
+    publish(config, LATER)
+    assert _entries(config)["An undated story"].published == "2026-11-02T11:00:00+00:00"
+    seed.write_text(seed.read_text().replace("Body.", "Body, corrected."))
+    os.utime(seed, ns=(seen, seen))
+    publish(config, NOW)  # the clock was set back a day
+    entry = _entries(config)["An undated story"]
+    assert entry.published == "2026-11-02T11:00:00+00:00"
+    assert entry.updated == "2026-11-02T11:00:01+00:00"  # a second after its last updated
+
+
 def test_deleting_a_seed_removes_its_entries_and_files(config: Config) -> None:
     publish(config, NOW)
     (config.seeds / "000_6213f4a63f5092ea.txt").unlink()

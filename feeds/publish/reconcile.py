@@ -197,7 +197,9 @@ def _entries(
         digest = content_hash(story)
         old = matches.get(story.key)
         if old is not None:
-            published = published_time(story, old.first_seen, zone, now)
+            # Capped by its last ``published`` as well as by now: a clock set back never
+            # moves a stored entry's date back.
+            published = published_time(story, old.first_seen, zone, max(now, old.published))
             updated = old.updated if digest == old.content_hash else edited_at(old.updated, now)
             entry = Entry(
                 old.id, old.slug, story, digest, old.first_seen, published, max(updated, published)

@@ -205,13 +205,24 @@ class Store(SeedQueries, HistoryQueries, OutputQueries, DeployQueries):
         """Entries (without their text) whose key or origin is among those given."""
         found: dict[str, EntryRef] = {}
         sql = (
-            "SELECT id, slug, key, origin, content_hash, first_seen, updated, section_slug,"
-            " authors FROM entries WHERE {} IN ({})"
+            "SELECT id, slug, key, origin, content_hash, first_seen, published, updated,"
+            " section_slug, authors FROM entries WHERE {} IN ({})"
         )
         for column, values in (("key", sorted(keys)), ("origin", sorted(origins))):
             for chunk in _chunks(values):
                 rows = self._q(sql.format(column, ",".join("?" * len(chunk))), chunk)
-                for i, slug, key, origin, chash, first, updated, section, authors in rows:
+                for (
+                    i,
+                    slug,
+                    key,
+                    origin,
+                    chash,
+                    first,
+                    published,
+                    updated,
+                    section,
+                    authors,
+                ) in rows:
                     found[i] = EntryRef(
                         i,
                         slug,
@@ -219,6 +230,7 @@ class Store(SeedQueries, HistoryQueries, OutputQueries, DeployQueries):
                         origin,
                         chash,
                         datetime.fromisoformat(first),
+                        datetime.fromisoformat(published),
                         datetime.fromisoformat(updated),
                         section,
                         tuple(s for _, s in json.loads(authors)),
