@@ -9,7 +9,7 @@ deterministically.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal, NamedTuple
 
@@ -218,7 +218,9 @@ class History:
 
     A subscription document is ``complete`` when it holds every entry, else it
     links ``prev_archive``. An archive page has ``page`` set, links ``current``
-    and its neighbours. ``tombstones`` are ``(entry id, when deleted)``.
+    and its neighbours. ``tombstones`` are ``(entry id, when deleted)``. ``updated``
+    is the document's ``<updated>`` when its entries' newest is older: what made it
+    newest has left (a deletion, an entry moved to another feed).
     """
 
     complete: bool = False
@@ -226,6 +228,8 @@ class History:
     next_archive: str | None = None
     page: int | None = None
     tombstones: tuple[tuple[str, datetime], ...] = ()
+    # Out of the repr, which digests are made from: a document without it keeps its digest.
+    updated: datetime | None = field(default=None, repr=False)
 
 
 class CatalogRow(NamedTuple):

@@ -8,6 +8,8 @@ import shutil
 import subprocess
 import sys
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import feedparser
@@ -198,6 +200,38 @@ def test_deleted_entries_leave_tombstones_in_atom_only(config: Config) -> None:
     publish(config, later)
     doc = etree.parse(str(config.output / "all.atom")).getroot()
     assert doc.findall(f"{AT}deleted-entry") == []
+
+
+def test_a_deletion_dates_the_feed_and_its_date_never_goes_back(config: Config) -> None:
+    """Feed ``<updated>`` (RSS ``lastBuildDate``) is the feed's newest change: deleting its
+    newest entry moves it on to the deletion, and it stays when the tombstone expires;
+    readers that skip a feed whose date did not move would otherwise miss the deletion."""
+    shutil.rmtree(config.seeds)
+    config.seeds.mkdir()
+    for n in (1, 2):
+        write_story(config.seeds, n)
+    publish(config, NOW)
+    write_story(config.seeds, 3)
+    publish(config, NOW + timedelta(hours=1))
+
+    def dates(stem: str) -> tuple[datetime, datetime]:
+        atom = feedparser.parse((config.output / f"{stem}.atom").read_bytes()).feed
+        rss = feedparser.parse((config.output / f"{stem}.rss").read_bytes()).feed
+        return (
+            datetime.fromisoformat(atom.updated),
+            parsedate_to_datetime(rss.published if "published" in rss else rss.updated),
+        )
+
+    story_3 = datetime.fromtimestamp(SEED_MTIME_NS // 10**9 + 3 * 60, UTC)  # first seen
+    assert dates("all") == (story_3, story_3)  # the newest entry's
+    (config.seeds / "story-003.txt").unlink()
+    publish(config, LATER)
+    for stem in ("all", "sections/news", "authors/jo-bloggs"):
+        assert dates(stem) == (LATER, LATER), stem
+    publish(config, LATER + timedelta(days=config.tombstone_days + 1))
+    doc = etree.parse(str(config.output / "all.atom")).getroot()
+    assert doc.findall(f"{AT}deleted-entry") == []  # the tombstone expired...
+    assert dates("all") == (LATER, LATER)  # ...and the date stayed
 
 
 def test_feeds_carry_a_stylesheet_that_readers_ignore(config: Config) -> None:

@@ -175,6 +175,7 @@ class History(RuleBasedStateMachine):
         self.deleted: dict[str, Deleted] = {}
         self.next_number = 1
         self.had_seeds = False  # whether the last publish found any seed
+        self.feed_updated: dict[str, datetime] = {}  # stem -> <updated> last seen
 
     def teardown(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)
@@ -294,6 +295,25 @@ class History(RuleBasedStateMachine):
                 assert entry_id not in {c.id for c in found}
                 recent = self.now - gone.when <= timedelta(days=TOMBSTONE_DAYS)
                 assert (entry_id in tombs) == (recent and stem in gone.feeds), (stem, entry_id)
+
+    @invariant()
+    def feed_updated_never_goes_back(self) -> None:
+        """A subscription document's ``<updated>`` is its newest change (an entry's
+        ``updated`` or a deletion's tombstone), and never moves back: readers that skip a
+        feed whose date did not move would miss a deletion, or take the feed for stale."""
+        seen = {}
+        for stem in feed_stems(self.config.output):
+            doc = parse(self.config.output / f"{stem}.atom")
+            when = datetime.fromisoformat(doc.findtext(f"{ATOM}updated") or "")
+            changes = [e.findtext(f"{ATOM}updated") or "" for e in doc.findall(f"{ATOM}entry")]
+            changes += [t.get("when") or "" for t in doc.findall(f"{AT}deleted-entry")]
+            for change in changes:
+                assert datetime.fromisoformat(change) <= when, (stem, change, when)
+            if stem in self.feed_updated:
+                assert when >= self.feed_updated[stem], (stem, when, self.feed_updated[stem])
+            seen[stem] = when
+        # A feed that vanished starts anew if it comes back.
+        self.feed_updated = seen
 
     def check_against_a_cold_publish(self) -> None:
         """A fresh store and output from the final seeds: the same entries in every feed."""

@@ -235,6 +235,8 @@ def _histories(
     """The feeds to render as the store holds them, and the main feed (for index.html)."""
     articles_only = not config.teasers
     size = config.max_entries
+    todo = list(todo)
+    feed_updated = store.feed_updated(spec.stem for spec in todo)
     out: dict[str, FeedHistory] = {}
     for spec in todo:
         stem = spec.stem
@@ -253,6 +255,7 @@ def _histories(
             tombstones=tuple(store.tombstones(stem)),
             pages=pages,
             on_newest=on_newest,
+            updated=feed_updated.get(stem, ""),
         )
     if "all" not in out:
         out["all"] = FeedHistory(
@@ -268,6 +271,7 @@ def _record_history(store: Store, config: Config, plan: OutputPlan, now: datetim
         store.archive_put(stem, placed, pages)
     store.expire_tombstones((now - timedelta(days=config.tombstone_days)).isoformat())
     store.expire_corrections(now.isoformat())
+    store.set_feed_updated(sorted(plan.feed_updated.items()))
     if plan.keep_only is not None:
         store.forget_other_feeds(plan.keep_only)
     else:

@@ -113,6 +113,7 @@ class FeedHistory:
     tombstones: tuple[tuple[str, str], ...] = ()  # (entry id, deleted), oldest first
     pages: int = 0  # archive pages
     on_newest: int = 0  # entries on the newest page
+    updated: str = ""  # the newest <updated> its subscription document has carried
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ class OutputPlan:
     keep_only: tuple[str, ...] | None = None  # full run: every other feed's history goes
     considered: int = 0
     all_rows: tuple[FeedRow, ...] = field(default=())  # the main feed's, for index.html
+    feed_updated: Mapping[str, str] = field(default_factory=dict)  # stem → its new <updated>
 
 
 def digest(*parts: object) -> str:
@@ -205,11 +207,15 @@ def plan_outputs(inputs: PlanInputs) -> OutputPlan:
         # its successor.
         touched |= {(stem, page) for page, _ in placed}
         touched |= {(stem, p) for p in range(max(inputs.histories[stem].pages, 1), pages + 1)}
-    docs: list[tuple[str, Doc]] = []  # (newest entry's updated, doc): the render order
+    docs: list[tuple[str, Doc]] = []  # (the feed's updated, doc): the render order
     digests: dict[str, str] = {}
+    feed_updated: dict[str, str] = {}
     for spec in inputs.todo:
         rows = _subscription_rows(inputs, spec.stem)
-        docs += _feed_docs(inputs, spec, rows, pages_of.get(spec.stem), digests)
+        newest, feed_docs = _feed_docs(inputs, spec, rows, pages_of.get(spec.stem), digests)
+        docs += feed_docs
+        if newest > inputs.histories[spec.stem].updated:
+            feed_updated[spec.stem] = newest
     by_stem = {spec.stem: spec for spec in inputs.catalog}
     every_page = {(f, p) for f, n in pages_of.items() if f in by_stem for p in range(1, n + 1)}
     wanted = every_page if inputs.full else touched & every_page
@@ -230,6 +236,7 @@ def plan_outputs(inputs: PlanInputs) -> OutputPlan:
         keep_only=tuple(sorted(by_stem)) if inputs.full else None,
         considered=len(inputs.todo),
         all_rows=tuple(all_rows),
+        feed_updated=feed_updated,
     )
 
 
@@ -301,30 +308,36 @@ def _feed_docs(
     rows: list[FeedRow],
     last_page: int | None,
     digests: dict[str, str],
-) -> list[tuple[str, Doc]]:
-    """The documents of one feed: a subscription document per format and its page."""
+) -> tuple[str, list[tuple[str, Doc]]]:
+    """The documents of one feed: a subscription document per format and its page; and
+    the feed's ``<updated>``."""
     spec = replace(spec, entry_ids=tuple(r.id for r in rows))
     before = inputs.tombstones_before.isoformat()
     history = inputs.histories[spec.stem]
-    tombs = tuple((i, datetime.fromisoformat(d)) for i, d in history.tombstones if d >= before)
+    shown = [(i, d) for i, d in history.tombstones if d >= before]
+    # The newest change a reader can see: an entry's, or a deletion's. Never older than
+    # the document said before: what made it newest may have left it since.
+    of_entries = max((r.updated for r in rows), default="")
+    newest = max([of_entries, history.updated, *(d for _, d in shown)])
+    left = [newest] if newest > of_entries else []
     feed_history = History(
         complete=last_page is None,
         prev_archive=archive_path(spec, last_page) if last_page else None,
-        tombstones=tombs,
+        tombstones=tuple((i, datetime.fromisoformat(d)) for i, d in shown),
+        updated=datetime.fromisoformat(newest) if left else None,
     )
-    newest = max((r.updated for r in rows), default="")
     base = inputs.settings.base
     out: list[tuple[str, Doc]] = []
     for fmt in inputs.settings.formats:
         extra = feed_history if fmt == "atom" else None
         path = feed_path(spec, fmt)
-        digests[path] = digest(base, "feed", fmt, spec, rows, extra)
+        digests[path] = digest(base, "feed", fmt, spec, rows, extra, *left)
         out.append((newest, Doc(path, fmt, spec.entry_ids, spec, feed_history)))  # type: ignore[arg-type]
     if spec.kind != "all":
         path = page_path(spec)
         digests[path] = digest(base, "page", spec, rows)
         out.append((newest, Doc(path, "page", spec.entry_ids, spec)))
-    return out
+    return newest, out
 
 
 def _listing_digests(

@@ -178,7 +178,7 @@ def render_feed(
     fg.link(href=site.url(page_path(spec)), rel="alternate", type=HTML_TYPE)
     fg.language(site.language)
     fg.generator(GENERATOR)
-    updated = feed_updated(entries)
+    updated = max(feed_updated(entries), history.updated or EPOCH)
     fg.updated(updated)
     fg.lastBuildDate(updated)
     # The document without entries from feedgen, then each entry's fragment, in order.

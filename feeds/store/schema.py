@@ -11,7 +11,7 @@ from typing import Any
 
 from feeds.store.columns import STORY_COLUMNS, joined_paragraphs
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 # "feed" in ASCII: marks the file as ours, so a foreign database is refused.
 APPLICATION_ID = 0x66656564
 
@@ -131,6 +131,16 @@ CREATE TABLE stories (              -- the last good parse of each seed
 );
 """
 
+# Version 9: the newest <updated> each subscription document has carried, so it never
+# moves back when what made it newest leaves (a deletion's tombstone expires, an entry
+# moves to another section, a correction's time is up).
+_FEED_UPDATED = """
+CREATE TABLE feed_updated (
+    feed TEXT PRIMARY KEY,          -- the feed's stem
+    updated TEXT NOT NULL           -- ISO 8601, UTC
+) WITHOUT ROWID;
+"""
+
 SCHEMA = (
     """
 CREATE TABLE seeds (
@@ -177,6 +187,7 @@ CREATE TABLE status (
     + _BY_PUBLISHED
     + _FILES
     + _DEPLOYED
+    + _FEED_UPDATED
 )
 
 
@@ -262,4 +273,5 @@ INSERT INTO archive_heads (feed, pages) SELECT feed, max(page) FROM archive GROU
     5: _FILES,
     6: _DEPLOYED,
     7: _columns_from_json,
+    8: _FEED_UPDATED,
 }
