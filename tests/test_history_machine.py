@@ -1,7 +1,8 @@
-"""Random histories of adds, edits, deletions, republishes and time passing, checked as a
-reader walks them: every RFC 5005 chain whole both ways, every live entry found and
-current, corrections and RFC 6721 tombstones where the README says, every Atom document
-valid against the RFC 4287 schema, and the same entries as a cold publish of the result.
+"""Random histories of adds, edits, renames, deletions, restores, republishes and time
+passing, checked as a reader walks them: every RFC 5005 chain whole both ways, every live
+entry found and current, corrections and RFC 6721 tombstones where the README says, each
+feed's date never going back, every Atom document valid against the RFC 4287 schema, and the
+same entries as a cold publish of the result.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from lxml import etree
 
 from feeds.config import Config
 from feeds.errors import SeedsEmptiedError
+from feeds.ids import slugify
 from feeds.publish.run import publish
 from tests.conftest import tree_bytes
 
@@ -48,10 +50,16 @@ class Article:
     first_seen: datetime
     written: datetime
     edited: datetime | None = None
+    moved_to: str | None = None  # the seed's file name after a rename
+    minted: str | None = None  # the id given when it came back under another headline
+
+    @property
+    def file(self) -> str:
+        return self.moved_to or f"{self.number:03d}.txt"
 
     @property
     def id(self) -> str:
-        return f"tag:localhost,2026:entry/story-{self.number}"
+        return self.minted or f"tag:localhost,2026:entry/story-{self.number}"
 
     def text(self) -> str:
         return (
@@ -173,6 +181,8 @@ class History(RuleBasedStateMachine):
         self.now = START
         self.articles: dict[int, Article] = {}
         self.deleted: dict[str, Deleted] = {}
+        self.gone: dict[int, Article] = {}  # deleted articles, as they were
+        self.renames = 0
         self.next_number = 1
         self.had_seeds = False  # whether the last publish found any seed
         self.feed_updated: dict[str, datetime] = {}  # stem -> <updated> last seen
@@ -186,7 +196,7 @@ class History(RuleBasedStateMachine):
         self.now += timedelta(minutes=minutes)
 
     def _write(self, article: Article) -> None:
-        path = self.config.seeds / f"{article.number:03d}.txt"
+        path = self.config.seeds / article.file
         path.write_text(article.text(), encoding="utf-8")
         stamp = int(article.written.timestamp()) * 1_000_000_000
         os.utime(path, ns=(stamp, stamp))
@@ -256,8 +266,42 @@ class History(RuleBasedStateMachine):
         n = data.draw(st.sampled_from(sorted(self.articles)))
         self._tick()
         article = self.articles.pop(n)
-        (self.config.seeds / f"{n:03d}.txt").unlink()
+        (self.config.seeds / article.file).unlink()
         self.deleted[article.id] = Deleted(self.now, article.feeds())
+        self.gone[n] = article
+        self._publish()
+
+    @precondition(lambda self: bool(self.articles))
+    @rule(data=st.data())
+    def rename(self, data: st.DataObject) -> None:
+        """A seed moved to another name (``mv`` keeps its mtime): the same entry, unchanged,
+        and no tombstone."""
+        n = data.draw(st.sampled_from(sorted(self.articles)))
+        self._tick()
+        self.renames += 1
+        old = self.articles[n]
+        new = replace(old, moved_to=f"{n:03d}-moved-{self.renames}.txt")
+        (self.config.seeds / old.file).rename(self.config.seeds / new.file)
+        self.articles[n] = new
+        self._publish()
+
+    @precondition(lambda self: bool(self.gone))
+    @rule(data=st.data())
+    def restore(self, data: st.DataObject) -> None:
+        """A deleted seed put back from a backup (a new mtime): a new entry, first seen now.
+        Its id is minted from its headline, as any new entry's: the id it had when that is
+        the same (its tombstones then go), else a new one (they stay: readers dropped the
+        old id; the entry is new to them)."""
+        n = data.draw(st.sampled_from(sorted(self.gone)))
+        self._tick()
+        article = replace(self.gone.pop(n), first_seen=self.now, written=self.now, edited=None)
+        minted = f"tag:localhost,2026:entry/{slugify(article.headline)}"
+        if minted == article.id:
+            del self.deleted[article.id]
+        else:
+            article = replace(article, minted=minted)
+        self.articles[n] = article
+        self._write(article)
         self._publish()
 
     @rule(days=st.sampled_from([1, 10, 20, 40]))
@@ -278,6 +322,7 @@ class History(RuleBasedStateMachine):
             found, tombs = walk(output, stem)
             members = {a.id for a in self.articles.values() if stem in a.feeds()}
             assert {c.id for c in found} == members, stem
+            assert not members & set(tombs), stem  # a live entry is never marked deleted
             for entry_id in members:
                 mine = [c for c in found if c.id == entry_id]
                 assert len(mine) <= 2, (stem, entry_id)
