@@ -1,8 +1,8 @@
-"""Random histories of adds, edits, renames, deletions, restores, republishes and time
-passing, checked as a reader walks them: every RFC 5005 chain whole both ways, every live
-entry found and current, corrections and RFC 6721 tombstones where the README says, each
-feed's date never going back, every Atom document valid against the RFC 4287 schema, and the
-same entries as a cold publish of the result.
+"""Random histories of adds, edits, renames, deletions, restores, ``max_entries`` changes,
+republishes and time passing, checked as a reader walks them: every RFC 5005 chain whole both
+ways, every live entry found and current, corrections and RFC 6721 tombstones where the README
+says, each feed's date never going back, every Atom document valid against the RFC 4287
+schema, and the same entries as a cold publish of the result.
 """
 
 from __future__ import annotations
@@ -302,6 +302,12 @@ class History(RuleBasedStateMachine):
             article = replace(article, minted=minted)
         self.articles[n] = article
         self._write(article)
+        self._publish()
+
+    @rule(size=st.sampled_from([1, 2, 3, 5]))
+    def resize(self, size: int) -> None:
+        """``max_entries`` changed in the config: archived entries stay where they are."""
+        self.config = replace(self.config, max_entries=size)
         self._publish()
 
     @rule(days=st.sampled_from([1, 10, 20, 40]))
