@@ -86,6 +86,7 @@ class Copy:
     content: str
     published: str
     archived: bool
+    updated: str = ""
 
 
 def parse(path: Path) -> etree._Element:
@@ -108,6 +109,7 @@ def copies(doc: etree._Element, archived: bool) -> list[Copy]:
             e.findtext(f"{ATOM}content") or "",
             e.findtext(f"{ATOM}published") or "",
             archived,
+            e.findtext(f"{ATOM}updated") or "",
         )
         for e in doc.findall(f"{ATOM}entry")
     ]
@@ -186,6 +188,7 @@ class History(RuleBasedStateMachine):
         self.next_number = 1
         self.had_seeds = False  # whether the last publish found any seed
         self.feed_updated: dict[str, datetime] = {}  # stem -> <updated> last seen
+        self.entry_updated: dict[str, datetime] = {}  # entry id -> <updated> last seen
 
     def teardown(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)
@@ -298,6 +301,7 @@ class History(RuleBasedStateMachine):
         minted = f"tag:localhost,2026:entry/{slugify(article.headline)}"
         if minted == article.id:
             del self.deleted[article.id]
+            self.entry_updated.pop(article.id, None)  # a new entry: its dates start anew
         else:
             article = replace(article, minted=minted)
         self.articles[n] = article
@@ -349,6 +353,11 @@ class History(RuleBasedStateMachine):
                 for copy in mine:
                     assert copy.title == article.headline
                     assert article.body in copy.content
+                    assert copy.published == article.first_seen.isoformat()
+                    # An entry's updated never moves back, whatever the clock does.
+                    updated = datetime.fromisoformat(copy.updated)
+                    assert updated >= self.entry_updated.get(entry_id, updated), entry_id
+                    self.entry_updated[entry_id] = updated
             for entry_id, gone in self.deleted.items():
                 assert entry_id not in {c.id for c in found}
                 recent = self.now - gone.when <= timedelta(days=TOMBSTONE_DAYS)
