@@ -234,6 +234,31 @@ def test_a_deletion_dates_the_feed_and_its_date_never_goes_back(config: Config) 
     assert dates("all") == (LATER, LATER)  # ...and the date stayed
 
 
+def test_an_archive_page_keeps_its_date_when_its_entries_are_deleted(forty: Config) -> None:
+    """Its newest entry deleted, a page keeps that entry's date (it never moves back);
+    emptied by deletions, it keeps it too, rather than falling back to 1970."""
+    publish(forty, NOW)
+    page = forty.output / "archive/sections/news/1.atom"
+
+    def page_date() -> datetime:
+        return datetime.fromisoformat(feedparser.parse(page.read_bytes()).feed.updated)
+
+    doc = etree.parse(str(page)).getroot()
+    on_page = sorted(int(i.rsplit("-", 1)[1]) for i in ids(doc))  # story-N
+    dated = page_date()
+    newest = datetime.fromtimestamp(SEED_MTIME_NS // 10**9 + on_page[-1] * 60, UTC)
+    assert dated == newest  # first seen N minutes after the epoch of the others
+    (forty.seeds / f"story-{on_page[-1]:03d}.txt").unlink()
+    publish(forty, LATER)
+    assert len(ids(etree.parse(str(page)).getroot())) == len(on_page) - 1
+    assert page_date() == dated
+    for n in on_page[:-1]:
+        (forty.seeds / f"story-{n:03d}.txt").unlink()
+    publish(forty, LATER + timedelta(hours=1))
+    assert ids(etree.parse(str(page)).getroot()) == []  # emptied, and still there
+    assert page_date() == dated
+
+
 def test_feeds_carry_a_stylesheet_that_readers_ignore(config: Config) -> None:
     publish(config, NOW)
     for name in ("all.atom", "all.rss"):

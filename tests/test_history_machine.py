@@ -188,7 +188,7 @@ class History(RuleBasedStateMachine):
         self.renames = 0
         self.next_number = 1
         self.had_seeds = False  # whether the last publish found any seed
-        self.feed_updated: dict[str, datetime] = {}  # stem -> <updated> last seen
+        self.feed_updated: dict[Path, datetime] = {}  # document -> <updated> last seen
         self.entry_updated: dict[str, datetime] = {}  # entry id -> <updated> last seen
 
     def teardown(self) -> None:
@@ -367,21 +367,24 @@ class History(RuleBasedStateMachine):
 
     @invariant()
     def feed_updated_never_goes_back(self) -> None:
-        """A subscription document's ``<updated>`` is its newest change (an entry's
-        ``updated`` or a deletion's tombstone), and never moves back: readers that skip a
-        feed whose date did not move would miss a deletion, or take the feed for stale."""
+        """A document's ``<updated>`` is its newest change (an entry's ``updated``, or a
+        deletion's tombstone), and never moves back: readers that skip a feed whose date
+        did not move would miss a deletion, or take the feed for stale. Archive pages too:
+        one emptied by deletions keeps its last date."""
+        output = self.config.output
         seen = {}
-        for stem in feed_stems(self.config.output):
-            doc = parse(self.config.output / f"{stem}.atom")
+        documents = [output / f"{stem}.atom" for stem in feed_stems(output)]
+        for path in [*documents, *sorted((output / "archive").glob("**/*.atom"))]:
+            doc = parse(path)
             when = datetime.fromisoformat(doc.findtext(f"{ATOM}updated") or "")
             changes = [e.findtext(f"{ATOM}updated") or "" for e in doc.findall(f"{ATOM}entry")]
             changes += [t.get("when") or "" for t in doc.findall(f"{AT}deleted-entry")]
             for change in changes:
-                assert datetime.fromisoformat(change) <= when, (stem, change, when)
-            if stem in self.feed_updated:
-                assert when >= self.feed_updated[stem], (stem, when, self.feed_updated[stem])
-            seen[stem] = when
-        # A feed that vanished starts anew if it comes back.
+                assert datetime.fromisoformat(change) <= when, (path, change, when)
+            if path in self.feed_updated:
+                assert when >= self.feed_updated[path], (path, when, self.feed_updated[path])
+            seen[path] = when
+        # A feed that vanished (and its pages) starts anew if it comes back.
         self.feed_updated = seen
 
     def check_against_a_cold_publish(self) -> None:

@@ -286,9 +286,12 @@ def _archive_docs(
     by_stem = {spec.stem: spec for spec in inputs.catalog}
     for stem, page in plan.archive_pages:
         rows = store.archive_page_entries(stem, page, not config.teasers)
-        doc, new_digest = archive_page_doc(
-            inputs.settings, by_stem[stem], page, plan.page_counts[stem], rows
+        before = store.archive_updated(stem, page)
+        doc, new_digest, updated = archive_page_doc(
+            inputs.settings, by_stem[stem], page, plan.page_counts[stem], rows, before
         )
+        if updated > before:
+            store.set_archive_updated(stem, page, updated)
         digests[doc.path] = new_digest
         if is_stale(inputs, doc.path, new_digest):
             yield doc

@@ -257,21 +257,30 @@ def is_stale(inputs: PlanInputs, path: str, new_digest: str) -> bool:
 
 
 def archive_page_doc(
-    settings: Settings, feed: FeedSpec, page: int, pages: int, rows: Sequence[FeedRow]
-) -> tuple[Doc, str]:
+    settings: Settings,
+    feed: FeedSpec,
+    page: int,
+    pages: int,
+    rows: Sequence[FeedRow],
+    updated: str = "",
+) -> tuple[Doc, str, str]:
     """Archive page ``page`` of ``pages`` of a feed (RFC 5005), holding ``rows`` (newest
-    first), and its digest."""
+    first), its digest and its ``<updated>``: its entries' newest, never older than the
+    ``updated`` it carried before (its newest entry may have been deleted since)."""
     spec = replace(feed, entry_ids=tuple(r.id for r in rows))
     spec = replace(spec, title=f"{spec.title} · archive {page}", count=0)
+    of_entries = max((r.updated for r in rows), default="")
+    newest = max(of_entries, updated)
+    left = [newest] if newest > of_entries else []
     history = History(
         page=page,
         prev_archive=archive_path(spec, page - 1) if page > 1 else None,
         next_archive=archive_path(spec, page + 1) if page < pages else None,
+        updated=datetime.fromisoformat(newest) if left else None,
     )
     path = archive_path(spec, page)
-    return Doc(path, "atom", spec.entry_ids, spec, history), digest(
-        settings.base, "archive", spec, list(rows), history
-    )
+    doc = Doc(path, "atom", spec.entry_ids, spec, history)
+    return doc, digest(settings.base, "archive", spec, list(rows), history, *left), newest
 
 
 def _archive_moves(inputs: PlanInputs) -> dict[str, tuple[int, tuple[tuple[int, str], ...]]]:

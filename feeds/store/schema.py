@@ -11,7 +11,7 @@ from typing import Any
 
 from feeds.store.columns import STORY_COLUMNS, joined_paragraphs
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 # "feed" in ASCII: marks the file as ours, so a foreign database is refused.
 APPLICATION_ID = 0x66656564
 
@@ -141,6 +141,17 @@ CREATE TABLE feed_updated (
 ) WITHOUT ROWID;
 """
 
+# Version 10: the same for each archive page, which keeps its date when its newest entry
+# is deleted (and is not dated 1970 when deletions empty it).
+_ARCHIVE_UPDATED = """
+CREATE TABLE archive_updated (
+    feed TEXT NOT NULL,             -- the feed's stem
+    page INTEGER NOT NULL,
+    updated TEXT NOT NULL,          -- ISO 8601, UTC
+    PRIMARY KEY (feed, page)
+) WITHOUT ROWID;
+"""
+
 SCHEMA = (
     """
 CREATE TABLE seeds (
@@ -188,6 +199,7 @@ CREATE TABLE status (
     + _FILES
     + _DEPLOYED
     + _FEED_UPDATED
+    + _ARCHIVE_UPDATED
 )
 
 
@@ -274,4 +286,5 @@ INSERT INTO archive_heads (feed, pages) SELECT feed, max(page) FROM archive GROU
     6: _DEPLOYED,
     7: _columns_from_json,
     8: _FEED_UPDATED,
+    9: _ARCHIVE_UPDATED,
 }
