@@ -259,6 +259,46 @@ def test_an_archive_page_keeps_its_date_when_its_entries_are_deleted(forty: Conf
     assert page_date() == dated
 
 
+def test_a_feed_that_never_held_an_entry_is_dated_when_first_published(config: Config) -> None:
+    shutil.rmtree(config.seeds)
+    config.seeds.mkdir()
+    publish(config, NOW)
+    main_feed = config.output / "all.atom"
+    first = main_feed.read_bytes()
+    assert datetime.fromisoformat(feedparser.parse(first).feed.updated) == NOW  # not 1970
+    publish(config, LATER)
+    assert main_feed.read_bytes() == first  # nothing changed: nothing written
+    write_story(config.seeds, 1)
+    publish(config, LATER + timedelta(hours=1))
+    # Its first entry, first seen long before, came now: the feed says so.
+    updated = feedparser.parse(main_feed.read_bytes()).feed.updated
+    assert datetime.fromisoformat(updated) == LATER + timedelta(hours=1)
+
+
+def test_an_article_that_arrives_late_dates_the_feeds_it_joins(config: Config) -> None:
+    """A new entry older than a feed's newest (a late article, dated by its byline or its
+    file) still moves the feed's date to when it came, so a reader that skips a feed whose
+    date did not move does not miss it; a new feed is dated by its entries, as ever."""
+    shutil.rmtree(config.seeds)
+    config.seeds.mkdir()
+    for n in (5, 6):
+        write_story(config.seeds, n)
+    publish(config, NOW)
+    story_6 = datetime.fromtimestamp(SEED_MTIME_NS // 10**9 + 6 * 60, UTC)
+    rss = feedparser.parse((config.output / "all.rss").read_bytes()).feed
+    assert parsedate_to_datetime(rss.updated) == story_6
+    write_story(config.seeds, 1)  # first seen before stories 5 and 6
+    publish(config, LATER)
+    for stem in ("all", "sections/news", "authors/jo-bloggs"):
+        atom = feedparser.parse((config.output / f"{stem}.atom").read_bytes()).feed
+        rss = feedparser.parse((config.output / f"{stem}.rss").read_bytes()).feed
+        assert datetime.fromisoformat(atom.updated) == LATER, stem
+        assert parsedate_to_datetime(rss.updated) == LATER, stem
+    before = (config.output / "all.atom").read_bytes()
+    publish(config, LATER + timedelta(hours=1))
+    assert (config.output / "all.atom").read_bytes() == before  # nothing new: unchanged
+
+
 def test_feeds_carry_a_stylesheet_that_readers_ignore(config: Config) -> None:
     publish(config, NOW)
     for name in ("all.atom", "all.rss"):

@@ -328,6 +328,14 @@ def _feed_docs(
     # the document said before: what made it newest may have left it since.
     of_entries = max((r.updated for r in rows), default="")
     newest = max([of_entries, history.updated, *(d for _, d in shown)])
+    changes = inputs.changes.entries
+    if any(r.id in changes and r.updated < history.updated for r in rows):
+        # An entry added now whose own date is older than the feed's (an article that
+        # arrives late, dated by its byline or its file): the date of the run says so.
+        newest = max(newest, inputs.now.isoformat())
+    # A feed that has never held anything (the main feed before the first article) is
+    # dated when first published, not 1970; kept from then on like any feed's date.
+    newest = newest or inputs.now.isoformat()
     left = [newest] if newest > of_entries else []
     feed_history = History(
         complete=last_page is None,
